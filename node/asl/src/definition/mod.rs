@@ -1,0 +1,1 @@
+//! The typed state machine model, its parser and validator.

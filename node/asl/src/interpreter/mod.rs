@@ -1,0 +1,1 @@
+//! Executions, one pure transition at a time.
