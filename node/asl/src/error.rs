@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 /// The predefined error names of the States Language (reference §5.1).
 pub mod names {
-    /// Wildcard that matches any error name except `States.DataLimitExceeded` and `States.Runtime`.
+    /// Wildcard that matches any error name except `States.Runtime`.
     pub const ALL: &str = "States.ALL";
     pub const TIMEOUT: &str = "States.Timeout";
     pub const HEARTBEAT_TIMEOUT: &str = "States.HeartbeatTimeout";
@@ -59,12 +59,18 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        Failure { error: error.into(), cause: Some(cause.into()) }
+        Failure {
+            error: error.into(),
+            cause: Some(cause.into()),
+        }
     }
 
     /// A failure with an error name and no cause.
     pub fn bare(error: impl Into<String>) -> Self {
-        Failure { error: error.into(), cause: None }
+        Failure {
+            error: error.into(),
+            cause: None,
+        }
     }
 
     pub fn runtime(cause: impl Into<String>) -> Self {
@@ -90,16 +96,21 @@ impl Failure {
     /// The Error Output object a catcher receives: `{"Error": …, "Cause": …}`.
     pub fn to_error_output(&self) -> Value {
         let mut object = Map::new();
-        object.insert("Error".into(), Value::String(self.error.clone()));
+        // A Fail state without `Error` fails with no error name at all.
+        if !self.error.is_empty() {
+            object.insert("Error".into(), Value::String(self.error.clone()));
+        }
         if let Some(cause) = &self.cause {
             object.insert("Cause".into(), Value::String(cause.clone()));
         }
         Value::Object(object)
     }
 
-    /// Errors that neither `States.ALL` nor any retrier may handle: the execution fails.
+    /// Errors that no retrier or catcher handles: the execution fails. (AWS documents
+    /// `States.DataLimitExceeded` as terminal too, but its recordings show a task result over
+    /// the limit caught by `States.ALL`, so only `States.Runtime` is.)
     pub fn is_terminal(&self) -> bool {
-        self.error == names::RUNTIME || self.error == names::DATA_LIMIT_EXCEEDED
+        self.error == names::RUNTIME
     }
 }
 

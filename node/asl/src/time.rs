@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// A point in time, in milliseconds since 1970-01-01T00:00:00Z. The core never reads a clock:
 /// every `Timestamp` comes from the event being applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
@@ -80,9 +82,7 @@ fn is_strict_rfc3339(text: &str) -> bool {
     }
     match rest.as_bytes() {
         [b'Z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => {
-            [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
-        }
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit()),
         _ => false,
     }
 }
@@ -94,7 +94,10 @@ mod tests {
     #[test]
     fn formats_with_milliseconds_and_z() {
         assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(Timestamp(1_700_000_000_123).to_rfc3339(), "2023-11-14T22:13:20.123Z");
+        assert_eq!(
+            Timestamp(1_700_000_000_123).to_rfc3339(),
+            "2023-11-14T22:13:20.123Z"
+        );
     }
 
     #[test]
