@@ -12,13 +12,15 @@
 //! - [`template`]: payload templates (`"key.$": …`);
 //! - [`jsonata`]: a JSONata 2.0 evaluator with the functions AWS adds;
 //! - [`definition`]: the typed state machine model, its parser and validator;
-//! - [`interpreter`]: executions, one pure transition at a time.
+//! - [`interpreter`]: executions, one pure transition at a time;
+//! - [`local`]: runs an execution to its end in-process, with a virtual clock and mocks.
 
 pub mod definition;
 pub mod error;
 pub mod interpreter;
 pub mod intrinsic;
 pub mod jsonata;
+pub mod local;
 pub mod path;
 pub mod rand;
 pub mod scope;

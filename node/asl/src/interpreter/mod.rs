@@ -50,7 +50,7 @@ pub use execution::{
     MapWork, Outcome, TaskWork, Timer, Work,
 };
 pub use history::{ErrorDetails, EventDetails, HistoryEvent, StateType, TaskEventFamily, compact};
-pub use task_resource::{ResourceKind, classify_resource};
+pub use task_resource::{IntegrationPattern, ResourceKind, classify_resource};
 
 use crate::definition::StateMachine;
 use crate::error::Failure;
