@@ -1,11 +1,11 @@
-//! Running one execution case in-process.
+//! Running one execution case in-process, with the case's mocks.
 
 use asl::definition::{Definition, MachineType, ParseOptions};
 use asl::local::{self, Mocks, NoMocks, StateMocks};
 use serde_json::{Value, json};
 
 use super::clock;
-use crate::commands::run::{local_info, now, outcome_fields};
+use crate::local::{local_info, now, outcome_fields};
 
 /// The result line for one case: `{id, status, output, error, cause, events}`.
 pub fn run_case(case: &Value, force_type: Option<MachineType>) -> Value {

@@ -146,6 +146,8 @@ pub enum PathField {
 }
 
 /// Input and output processing of a state.
+// One per state, built once at parse time: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Io {
     JsonPath(JsonPathIo),

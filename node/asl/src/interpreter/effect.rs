@@ -32,6 +32,8 @@ pub struct TaskRequest {
 
 /// An action for the runtime, performed only after the transition that produced it is
 /// committed (DESIGN invariant 1).
+// Effects are short-lived values in a transition's output; boxing the request gains nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Effect {
     /// Start the task; report back with `TaskStarted`, then `TaskSucceeded` / `TaskFailed`.

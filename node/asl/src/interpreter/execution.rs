@@ -132,6 +132,8 @@ pub struct Frame {
 }
 
 /// What a frame is doing.
+// Most frames are `Active`; boxing it would add an allocation per state for no gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum At {
     /// About to enter `state` with `input`.

@@ -124,14 +124,14 @@ impl Parser {
             None => QueryLanguage::JsonPath,
         };
         let comment = self.optional_string(top, "Comment").map(str::to_owned);
-        if let Some(version) = self.optional_string(top, "Version") {
-            if version != "1.0" {
-                self.error(
-                    Code::InvalidValue,
-                    top.at("Version"),
-                    "\"Version\" must be \"1.0\"",
-                );
-            }
+        if let Some(version) = self.optional_string(top, "Version")
+            && version != "1.0"
+        {
+            self.error(
+                Code::InvalidValue,
+                top.at("Version"),
+                "\"Version\" must be \"1.0\"",
+            );
         }
         let timeout_seconds = self.optional_integer(top, "TimeoutSeconds", 0, i64::from(u32::MAX));
         let root = self.graph(top, None);

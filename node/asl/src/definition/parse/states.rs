@@ -48,14 +48,13 @@ impl Parser {
         );
         if let (Some(Dynamic::Literal(t)), Some(Dynamic::Literal(h))) =
             (&timeout_seconds, &heartbeat_seconds)
+            && h.as_i64() >= t.as_i64()
         {
-            if h.as_i64() >= t.as_i64() {
-                self.error(
-                    Code::InvalidValue,
-                    object.at("HeartbeatSeconds"),
-                    "\"HeartbeatSeconds\" must be smaller than \"TimeoutSeconds\"",
-                );
-            }
+            self.error(
+                Code::InvalidValue,
+                object.at("HeartbeatSeconds"),
+                "\"HeartbeatSeconds\" must be smaller than \"TimeoutSeconds\"",
+            );
         }
         let credentials = self.credentials(object, language);
         let retry = self.retriers(object);

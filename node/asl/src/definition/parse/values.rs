@@ -215,23 +215,23 @@ impl Parser {
             return self.reference_path(object, path_key).map(Dynamic::Path);
         }
         let value = literal?;
-        if language == QueryLanguage::Jsonata {
-            if let Some(text) = value.as_str() {
-                if jsonata_source(text).is_some() {
-                    return self
-                        .jsonata_value(value, &object.at(field.key))
-                        .map(Dynamic::Jsonata);
-                }
-                self.error(
-                    Code::InvalidType,
-                    object.at(field.key),
-                    format!(
-                        "\"{}\" must be an integer or a JSONata expression in {{% … %}}",
-                        field.key
-                    ),
-                );
-                return None;
+        if language == QueryLanguage::Jsonata
+            && let Some(text) = value.as_str()
+        {
+            if jsonata_source(text).is_some() {
+                return self
+                    .jsonata_value(value, &object.at(field.key))
+                    .map(Dynamic::Jsonata);
             }
+            self.error(
+                Code::InvalidType,
+                object.at(field.key),
+                format!(
+                    "\"{}\" must be an integer or a JSONata expression in {{% … %}}",
+                    field.key
+                ),
+            );
+            return None;
         }
         self.integer_value(value, object.at(field.key), field.key, field.min, field.max)
             .map(|n| Dynamic::Literal(Value::from(n)))

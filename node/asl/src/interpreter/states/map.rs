@@ -198,10 +198,10 @@ impl Run<'_> {
                     input,
                 },
             });
-            if let At::Active(active) = &mut self.exec.frame_mut(fid).at {
-                if let Work::Map(work) = &mut active.work {
-                    work.running.insert(index, child);
-                }
+            if let At::Active(active) = &mut self.exec.frame_mut(fid).at
+                && let Work::Map(work) = &mut active.work
+            {
+                work.running.insert(index, child);
             }
             self.schedule(child);
         }
@@ -261,10 +261,10 @@ impl Run<'_> {
             Err(failure) => {
                 work.failed += 1;
                 let verdict = tolerance_verdict(work, &failure);
-                if verdict.is_none() {
-                    if let Some(slot) = work.results.get_mut(index as usize) {
-                        *slot = Some(failure.to_error_output());
-                    }
+                if verdict.is_none()
+                    && let Some(slot) = work.results.get_mut(index as usize)
+                {
+                    *slot = Some(failure.to_error_output());
                 }
                 if !distributed {
                     self.emit(
@@ -303,10 +303,10 @@ impl Run<'_> {
                         );
                     }
                 }
-                if let At::Active(active) = &mut self.exec.frame_mut(fid).at {
-                    if let Work::Map(work) = &mut active.work {
-                        work.running.clear();
-                    }
+                if let At::Active(active) = &mut self.exec.frame_mut(fid).at
+                    && let Work::Map(work) = &mut active.work
+                {
+                    work.running.clear();
                 }
                 self.state_failed(fid, failure)
             }
