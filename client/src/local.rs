@@ -1,15 +1,31 @@
 //! Running definitions in-process: identities, outcomes and the wall clock for local runs.
 
 use asl::Timestamp;
+use asl::definition::MachineType;
 use asl::interpreter::{ExecutionInfo, Outcome};
 use serde_json::Value;
 
-/// Identity of a local execution, in the AWS ARN shapes.
-pub fn local_info(machine: &str, execution: &str, start: Timestamp) -> ExecutionInfo {
+/// Identity of a local execution, in the AWS ARN shapes (Express executions get the
+/// `express:` form with a unique suffix).
+pub fn local_info(
+    machine: &str,
+    execution: &str,
+    start: Timestamp,
+    machine_type: MachineType,
+) -> ExecutionInfo {
     let region = "us-east-1";
     let account = "123456789012";
+    let id = match machine_type {
+        MachineType::Standard => {
+            format!("arn:aws:states:{region}:{account}:execution:{machine}:{execution}")
+        }
+        MachineType::Express => {
+            let suffix = asl::Rng::new(start.as_millis() as u64).uuid_v4();
+            format!("arn:aws:states:{region}:{account}:express:{machine}:{execution}:{suffix}")
+        }
+    };
     ExecutionInfo {
-        id: format!("arn:aws:states:{region}:{account}:execution:{machine}:{execution}"),
+        id,
         name: execution.to_owned(),
         state_machine_id: format!("arn:aws:states:{region}:{account}:stateMachine:{machine}"),
         state_machine_name: machine.to_owned(),
@@ -17,6 +33,7 @@ pub fn local_info(machine: &str, execution: &str, start: Timestamp) -> Execution
         region: region.to_owned(),
         start_time: start,
         redrive_count: 0,
+        machine_type,
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use asl::definition::{Definition, ParseOptions};
+use asl::definition::{Definition, MachineType, ParseOptions};
 use asl::local::{self, Mocks, NoMocks, StateMocks};
 use serde_json::{Value, json};
 
@@ -66,7 +66,7 @@ pub fn execute(args: Args) -> Result<ExitCode> {
         seed: args.seed,
         ..local::Options::default()
     };
-    let info = local_info(&machine_name, "local-run", start);
+    let info = local_info(&machine_name, "local-run", start, MachineType::Standard);
     let run = local::run(&definition.machine, info, input, mocks.as_mut(), &options)?;
     let (status, output, error, cause) = outcome_fields(&run.execution.outcome);
     match args.output {

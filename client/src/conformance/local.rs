@@ -58,7 +58,12 @@ fn try_run(case: &Value, force_type: Option<MachineType>) -> Result<Value, Strin
         stop_after_start: notes.contains("drove the execution from outside with: stop_execution"),
         ..local::Options::default()
     };
-    let info = local_info("ConformanceMachine", "conformance-execution", start);
+    let info = local_info(
+        "ConformanceMachine",
+        "conformance-execution",
+        start,
+        machine_type,
+    );
     let run = local::run(&parsed.machine, info, input, mocks.as_mut(), &options)
         .map_err(|e| e.to_string())?;
     let (status, output, error, cause) = outcome_fields(&run.execution.outcome);

@@ -27,6 +27,7 @@ fn info() -> ExecutionInfo {
         region: "us-east-1".into(),
         start_time: Timestamp(1_000_000),
         redrive_count: 0,
+        machine_type: Default::default(),
     }
 }
 

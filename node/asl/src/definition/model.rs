@@ -29,7 +29,7 @@ impl QueryLanguage {
 }
 
 /// STANDARD or EXPRESS: what a definition is validated for and how it runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum MachineType {
     #[default]
     Standard,

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::execution::ExecutionInfo;
+use crate::definition::MachineType;
 use crate::time::Timestamp;
 
 /// The per-state part of the context object.
@@ -24,7 +25,9 @@ pub fn context_object(info: &ExecutionInfo, input: &Value, state: &StateContext<
     execution.insert("StartTime".into(), json!(info.start_time.to_rfc3339()));
     execution.insert("Name".into(), json!(info.name));
     execution.insert("RoleArn".into(), json!(info.role_arn));
-    execution.insert("RedriveCount".into(), json!(info.redrive_count));
+    if info.machine_type == MachineType::Standard {
+        execution.insert("RedriveCount".into(), json!(info.redrive_count));
+    }
     let mut state_object = Map::new();
     state_object.insert("Name".into(), json!(state.name));
     state_object.insert("EnteredTime".into(), json!(state.entered_time.to_rfc3339()));

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::effect::{TaskId, TimerId};
-use crate::definition::GraphId;
+use crate::definition::{GraphId, MachineType};
 use crate::error::Failure;
 use crate::time::Timestamp;
 
@@ -61,6 +61,8 @@ pub struct ExecutionInfo {
     pub region: String,
     pub start_time: Timestamp,
     pub redrive_count: u64,
+    /// Express executions have no redrive and show no `RedriveCount` in their context.
+    pub machine_type: MachineType,
 }
 
 /// Bounds that make an execution fail rather than grow without limit (DESIGN invariant 7).

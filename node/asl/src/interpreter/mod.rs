@@ -23,6 +23,7 @@
 //!     region: "us-east-1".into(),
 //!     start_time: Timestamp(0),
 //!     redrive_count: 0,
+//!     machine_type: Default::default(),
 //! };
 //! let stamp = Stamp { now: Timestamp(0), seed: 1 };
 //! let (execution, step) = interpreter::start(

@@ -411,7 +411,10 @@ fn integer_field(
     name: &str,
 ) -> Result<u64, Failure> {
     let value = ev.dynamic(field, effective, states, name, rng)?;
-    match (value.as_u64(), field) {
+    match (
+        as_integer(&value).and_then(|n| u64::try_from(n).ok()),
+        field,
+    ) {
         (Some(n), _) => Ok(n),
         (None, Dynamic::Path(path)) => Err(Failure::runtime(format!(
             "The {name}Path field refers to value \"{}\" which is not a valid integer: {}",
@@ -433,7 +436,7 @@ fn tolerated_count(
     states: &Value,
 ) -> Result<u64, Failure> {
     let value = ev.dynamic(field, effective, states, "ToleratedFailureCount", rng)?;
-    match (value.as_i64(), field) {
+    match (as_integer(&value), field) {
         (Some(n), _) if n < 0 => Err(Failure::runtime(
             "ToleratedFailureCount cannot be negative.",
         )),
@@ -458,7 +461,10 @@ fn tolerated_percentage(
     states: &Value,
 ) -> Result<f64, Failure> {
     let value = ev.dynamic(field, effective, states, "ToleratedFailurePercentage", rng)?;
-    match (value.as_f64(), field) {
+    let number = value
+        .as_f64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse::<f64>().ok()));
+    match (number.filter(|n| n.is_finite()), field) {
         (Some(p), _) if !(0.0..=100.0).contains(&p) => Err(Failure::runtime(
             "ToleratedFailurePercentage must be between 0 and 100.",
         )),
@@ -472,5 +478,15 @@ fn tolerated_percentage(
             "The ToleratedFailurePercentage field must be a number between 0 and 100, but was: {}",
             crate::interpreter::compact(&value)
         ))),
+    }
+}
+
+/// An integer, or a string holding one: AWS reads these fields' values leniently (a variable
+/// assigned `"1"` works as `MaxConcurrencyPath`).
+fn as_integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     }
 }
