@@ -11,6 +11,8 @@ mod java_text;
 mod parser;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use serde_json::Value;

@@ -73,12 +73,13 @@ fn parse_arg(cur: &mut Cursor<'_>, depth: usize) -> Result<Arg, ParseError> {
                 ("true", Arg::Bool(true)),
                 ("false", Arg::Bool(false)),
             ] {
-                let rest = cur.rest();
-                let ends_word = rest[word.len().min(rest.len())..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'));
-                if rest.starts_with(word) && ends_word {
+                let ends_word = cur.rest().strip_prefix(word).is_some_and(|after| {
+                    after
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+                });
+                if ends_word {
                     cur.eat_str(word);
                     return Ok(arg);
                 }

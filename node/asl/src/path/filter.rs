@@ -156,13 +156,14 @@ fn parse_op(cur: &mut Cursor<'_>) -> Option<Op> {
         ("nin", Op::Nin),
         ("in", Op::In),
     ];
-    let rest = cur.rest();
     for (word, op) in WORDS {
-        let followed_by_word_char = rest[word.len().min(rest.len())..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if rest.starts_with(word) && !followed_by_word_char {
+        let is_whole_word = cur.rest().strip_prefix(word).is_some_and(|after| {
+            after
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+        });
+        if is_whole_word {
             cur.eat_str(word);
             return Some(op);
         }

@@ -22,6 +22,8 @@ mod parser;
 mod predicate;
 
 #[cfg(test)]
+pub(crate) mod proptests;
+#[cfg(test)]
 mod tests;
 
 use serde_json::Value;
