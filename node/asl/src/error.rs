@@ -93,16 +93,15 @@ impl Failure {
         Failure::new(names::RESULT_PATH_MATCH_FAILURE, cause)
     }
 
-    /// The Error Output object a catcher receives: `{"Error": …, "Cause": …}`.
+    /// The Error Output object a catcher receives: `{"Error": …, "Cause": …}`, with `null`
+    /// for what was not reported (an empty error name means none, as a Fail state without
+    /// `Error` produces).
     pub fn to_error_output(&self) -> Value {
         let mut object = Map::new();
-        // A Fail state without `Error` fails with no error name at all.
-        if !self.error.is_empty() {
-            object.insert("Error".into(), Value::String(self.error.clone()));
-        }
-        if let Some(cause) = &self.cause {
-            object.insert("Cause".into(), Value::String(cause.clone()));
-        }
+        let error = (!self.error.is_empty()).then(|| Value::String(self.error.clone()));
+        object.insert("Error".into(), error.unwrap_or(Value::Null));
+        let cause = self.cause.clone().map(Value::String);
+        object.insert("Cause".into(), cause.unwrap_or(Value::Null));
         Value::Object(object)
     }
 

@@ -159,7 +159,10 @@ fn task_result_flows_through_result_path_after_commit() {
             assert_eq!(request.input, json!({"n": 1}));
             assert_eq!(request.timeout_seconds, Some(30));
             assert_eq!(request.attempt, 0);
-            assert_eq!(request.token, None);
+            assert_eq!(
+                request.token.as_deref(),
+                Some("arn:aws:states:us-east-1:123456789012:execution:m:e#0")
+            );
             assert_ne!(*timeout, TIMEOUT_TIMER);
         }
         other => panic!("unexpected effects {other:#?}"),

@@ -6,7 +6,6 @@ use serde_json::{Map, Value, json};
 use crate::definition::{Assign, Dynamic, JsonataValue, PathField};
 use crate::error::{Failure, names};
 use crate::jsonata::Environment;
-use crate::path::Path;
 use crate::rand::Rng;
 use crate::scope::{Scope, ScopeChain, VariableLookup};
 use crate::template::Template;
@@ -45,9 +44,7 @@ impl Evaluator<'_> {
         match field {
             PathField::Default => Ok(value.clone()),
             PathField::Null => Ok(json!({})),
-            PathField::Path(path) => path
-                .resolve(&self.scope(value))
-                .ok_or_else(|| Failure::runtime(no_results_cause(path))),
+            PathField::Path(path) => path.resolve_for_path_field(&self.scope(value)),
         }
     }
 
@@ -63,14 +60,8 @@ impl Evaluator<'_> {
             PathField::Null => Ok(input.clone()),
             PathField::Path(path) => {
                 let mut combined = input.clone();
-                path.assign(&mut combined, result).map_err(|e| {
-                    Failure::result_path(format!(
-                        "Unable to apply ReferencePath {} to input {}: {}",
-                        path.as_str(),
-                        super::history::compact(input),
-                        e
-                    ))
-                })?;
+                path.assign(&mut combined, result)
+                    .map_err(|e| e.to_failure())?;
                 Ok(combined)
             }
         }
@@ -177,43 +168,11 @@ impl Evaluator<'_> {
     ) -> Result<Value, Failure> {
         match value {
             Dynamic::Literal(v) => Ok(v.clone()),
-            Dynamic::Path(path) => path.resolve(&self.scope(input)).ok_or_else(|| {
-                Failure::runtime(format!(
-                    "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
-                    path.as_str(),
-                    super::history::compact(input)
-                ))
-            }),
+            Dynamic::Path(path) => path.resolve_for_field(&self.scope(input), field),
             Dynamic::Intrinsic(call) => call.evaluate(&self.scope(input), rng),
             Dynamic::Jsonata(v) => self.jsonata(v, states, field, rng),
         }
     }
-}
-
-/// `Invalid path '$.x' : No results for path: $['x']` (InputPath/OutputPath misses).
-pub fn no_results_cause(path: &Path) -> String {
-    format!(
-        "Invalid path '{}' : No results for path: {}",
-        path.as_str(),
-        bracket_notation(path.as_str())
-    )
-}
-
-/// `$.a.b[0]` → `$['a']['b'][0]`, the normalised form AWS prints in path errors.
-pub fn bracket_notation(text: &str) -> String {
-    let mut out = String::from("$");
-    let body = text.trim_start_matches('$');
-    for segment in body.split('.').filter(|s| !s.is_empty()) {
-        let (name, rest) = match segment.find('[') {
-            Some(i) => (&segment[..i], &segment[i..]),
-            None => (segment, ""),
-        };
-        if !name.is_empty() {
-            out.push_str(&format!("['{name}']"));
-        }
-        out.push_str(rest);
-    }
-    out
 }
 
 /// The JSON text size of a payload, for the 256 KiB limit.
@@ -244,19 +203,5 @@ pub fn json_type_name(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bracket_notation_matches_aws_messages() {
-        assert_eq!(
-            bracket_notation("$.NoSuchOutputPath"),
-            "$['NoSuchOutputPath']"
-        );
-        assert_eq!(bracket_notation("$.a.b[0]"), "$['a']['b'][0]");
     }
 }

@@ -286,6 +286,15 @@ impl<'a> Run<'a> {
         match frame.parent {
             None => self.finish_execution(Outcome::Failed(failure)),
             Some((parent, index)) => {
+                // A branch or iteration that fails while a state is still active (a Task whose
+                // error nobody caught) records that state as aborted, as AWS does.
+                if let At::Active(active) = &frame.at
+                    && let Some(state) = self.state(fid, &active.state)
+                {
+                    let name = active.state.clone();
+                    let state_type = super::states::state_type(state);
+                    self.emit(fid, EventDetails::StateAborted { state_type, name });
+                }
                 self.exec.frames.remove(&fid);
                 self.child_finished(parent, index, Err(failure));
             }

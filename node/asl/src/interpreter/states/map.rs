@@ -11,7 +11,7 @@ use super::wait::display;
 use crate::definition::{Dynamic, Io, ItemSelector, Map, ProcessorMode, QueryLanguage, State};
 use crate::error::{Failure, names};
 use crate::interpreter::context::StateContext;
-use crate::interpreter::eval::{Evaluator, json_type_name, no_results_cause};
+use crate::interpreter::eval::{Evaluator, json_type_name};
 use crate::interpreter::execution::{At, Frame, FrameId, MapWork, Work};
 use crate::interpreter::flow::{Flow, Run};
 use crate::interpreter::history::EventDetails;
@@ -358,9 +358,7 @@ fn items(
 ) -> Result<Items, Failure> {
     let value = match &map.items {
         None => effective.clone(),
-        Some(Dynamic::Path(path)) => path
-            .resolve(&ev.scope(effective))
-            .ok_or_else(|| Failure::runtime(no_results_cause(path)))?,
+        Some(Dynamic::Path(path)) => path.resolve_for_path_field(&ev.scope(effective))?,
         Some(Dynamic::Jsonata(jsonata)) => {
             let value = ev.jsonata(jsonata, states, "Items", rng)?;
             if !value.is_array() {

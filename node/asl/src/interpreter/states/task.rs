@@ -6,7 +6,7 @@ use super::states_object;
 use crate::definition::{Dynamic, Io, State, Task};
 use crate::error::{Failure, names};
 use crate::interpreter::effect::{Effect, TaskId, TaskRequest, TimerId};
-use crate::interpreter::eval::{check_payload, no_results_cause};
+use crate::interpreter::eval::check_payload;
 use crate::interpreter::execution::{Active, At, FrameId, TaskWork, Work};
 use crate::interpreter::flow::{Flow, Run};
 use crate::interpreter::history::{EventDetails, TaskEventFamily};
@@ -29,9 +29,9 @@ impl Run<'_> {
         let kind = classify_resource(&task.resource);
         let task_id = TaskId(self.exec.next_task_id);
         self.exec.next_task_id += 1;
-        let token = kind
-            .needs_token()
-            .then(|| self.tokens.mint(&self.exec.info, task_id));
+        // Every task attempt gets a token: callbacks and activities need it, and any
+        // integration may pass `$$.Task.Token` on (a `.sync` child can answer through it).
+        let token = Some(self.tokens.mint(&self.exec.info, task_id));
         let (name, mut context) = self.active_context(fid);
         let At::Active(active) = &self.exec.frame(fid).at else {
             return Ok(Flow::Blocked);
@@ -60,28 +60,27 @@ impl Run<'_> {
                     (arguments, input.clone())
                 }
             };
-            let mut seconds =
-                |field: &Option<Dynamic>, name: &str| -> Result<Option<u64>, Failure> {
-                    let Some(field) = field else { return Ok(None) };
-                    let value = match field {
-                        Dynamic::Path(path) => path
-                            .resolve(&ev.scope(&effective))
-                            .ok_or_else(|| Failure::runtime(no_results_cause(path)))?,
-                        other => ev.dynamic(other, &effective, &states, name, rng)?,
-                    };
-                    match value.as_u64() {
-                        Some(n) if n > 0 => Ok(Some(n)),
-                        _ => {
-                            let message = format!(
-                                "The {name} value must be a positive integer, but was: {value}"
-                            );
-                            Err(match field {
-                                Dynamic::Jsonata(_) => Failure::query_evaluation(message),
-                                _ => Failure::runtime(message),
-                            })
-                        }
-                    }
+            let mut seconds = |field: &Option<Dynamic>,
+                               name: &str|
+             -> Result<Option<u64>, Failure> {
+                let Some(field) = field else { return Ok(None) };
+                let value = match field {
+                    Dynamic::Path(path) => path.resolve_for_path_field(&ev.scope(&effective))?,
+                    other => ev.dynamic(other, &effective, &states, name, rng)?,
                 };
+                match value.as_u64() {
+                    Some(n) if n > 0 => Ok(Some(n)),
+                    _ => {
+                        let message = format!(
+                            "The {name} value must be a positive integer, but was: {value}"
+                        );
+                        Err(match field {
+                            Dynamic::Jsonata(_) => Failure::query_evaluation(message),
+                            _ => Failure::runtime(message),
+                        })
+                    }
+                }
+            };
             let timeout_seconds = seconds(&task.timeout_seconds, "TimeoutSeconds")?;
             let heartbeat_seconds = seconds(&task.heartbeat_seconds, "HeartbeatSeconds")?;
             check_payload(&parameters, payload_max, "task input")?;
@@ -289,13 +288,28 @@ impl Run<'_> {
     pub(in crate::interpreter) fn on_task_failed(&mut self, fid: FrameId, failure: Failure) {
         self.close_task(fid);
         let family = self.task_family(fid);
-        self.emit(
-            fid,
-            EventDetails::TaskFailed {
-                family,
-                failure: super::super::flow::error_details(&failure),
-            },
-        );
+        let details = super::super::flow::error_details(&failure);
+        // A service that reports a timeout (a `.sync` job, a callback that never came) ends
+        // the task the same way our own timers do.
+        let timed_out =
+            failure.error == names::TIMEOUT || failure.error == names::HEARTBEAT_TIMEOUT;
+        if timed_out {
+            self.emit(
+                fid,
+                EventDetails::TaskTimedOut {
+                    family,
+                    failure: details,
+                },
+            );
+        } else {
+            self.emit(
+                fid,
+                EventDetails::TaskFailed {
+                    family,
+                    failure: details,
+                },
+            );
+        }
         let flow = self.state_failed(fid, failure);
         self.apply_flow(fid, flow);
     }
