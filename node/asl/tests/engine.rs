@@ -499,10 +499,12 @@ fn failing_parallel_branch_aborts_its_running_sibling() {
         },
         1,
     );
+    // The failed branch's task and the running sibling's task are both recorded as aborted.
     assert_eq!(
         types(&step),
         [
             "TaskFailed",
+            "TaskStateAborted",
             "TaskStateAborted",
             "ParallelStateFailed",
             "ExecutionFailed"
