@@ -13,6 +13,8 @@ mod parser;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
+mod recorded_tests;
+#[cfg(test)]
 mod tests;
 
 use serde_json::Value;

@@ -15,9 +15,11 @@ pub(crate) enum Mode {
     Embedded,
 }
 
-/// Parses a complete path (`$…`, `$$…` or `$name…`).
+/// Parses a complete path (`$…`, `$$…` or `$name…`). Blanks around it are ignored, as Jayway
+/// trims a path before compiling it.
 pub(crate) fn parse_path(text: &str) -> Result<(Root, Vec<Step>), ParseError> {
-    let mut cur = Cursor::new(text);
+    let mut cur = Cursor::new(text.trim_end());
+    cur.skip_ws();
     if !cur.eat('$') {
         return Err(cur.error("a path must start with '$'"));
     }

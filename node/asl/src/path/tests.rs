@@ -102,6 +102,7 @@ fn valid_paths_from_the_validation_cases_parse() {
         "$['a', 'b']",
         "$[\"a\",\"b\"]",
         "$.arr.length()",
+        " $.a ",
     ] {
         assert!(
             Path::parse(good).is_ok(),
