@@ -54,7 +54,11 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn new(input: &'a Value, context: &'a Value, variables: &'a dyn VariableLookup) -> Self {
-        Scope { input, context, variables }
+        Scope {
+            input,
+            context,
+            variables,
+        }
     }
 
     /// The same context and variables over another `$` document.
@@ -65,6 +69,9 @@ impl<'a> Scope<'a> {
 
 impl std::fmt::Debug for Scope<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scope").field("input", self.input).field("context", self.context).finish()
+        f.debug_struct("Scope")
+            .field("input", self.input)
+            .field("context", self.context)
+            .finish()
     }
 }
