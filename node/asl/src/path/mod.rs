@@ -59,9 +59,11 @@ pub struct AssignError {
 }
 
 impl AssignError {
-    /// The `States.ResultPathMatchFailure` a state fails with.
+    /// The failure a state fails with. AWS documents `States.ResultPathMatchFailure` for this,
+    /// but the service (and Step Functions Local) report `States.ReferencePathConflict` with the
+    /// cause `Unable to apply ReferencePath $.x to input "text"`, so that is what is used.
     pub fn to_failure(&self) -> Failure {
-        Failure::result_path(self.message.clone())
+        Failure::new(REFERENCE_PATH_CONFLICT, self.message.clone())
     }
 }
 
@@ -72,6 +74,9 @@ impl AssignError {
 pub struct NotFound {
     pub message: String,
 }
+
+/// The error name AWS reports when a `ResultPath` cannot be applied (see [`AssignError`]).
+pub const REFERENCE_PATH_CONFLICT: &str = "States.ReferencePathConflict";
 
 /// The cause AWS gives when a path is applied to a null input (seen for payload templates).
 pub const NULL_INPUT_CAUSE: &str = "Unable to apply Path transformation to null or empty input.";

@@ -486,7 +486,7 @@ fn assign_replaces_or_creates_members() {
 }
 
 #[test]
-fn result_path_into_string_input_fails_with_result_path_match_failure() {
+fn result_path_into_string_input_fails_with_a_reference_path_conflict() {
     let mut doc = json!("input1");
     let err = must_parse("$.someTaskResult")
         .assign(&mut doc, json!(1))
@@ -496,7 +496,7 @@ fn result_path_into_string_input_fails_with_result_path_match_failure() {
         err.message,
         "Unable to apply ReferencePath $.someTaskResult to input \"input1\""
     );
-    assert_eq!(err.to_failure().error, "States.ResultPathMatchFailure");
+    assert_eq!(err.to_failure().error, "States.ReferencePathConflict");
     assert_eq!(doc, json!("input1"));
 }
 
