@@ -69,14 +69,48 @@ impl Parser {
         })
     }
 
+    /// `Resource` is a URI; Lambda function ARNs may end in a version or alias qualifier,
+    /// which must not be empty or contain anything but letters, digits, `-` and `_`
+    /// (`$LATEST` aside).
     fn check_resource(&mut self, object: Fields<'_>, resource: &str) {
-        if !resource.starts_with("arn:") {
+        if resource.trim().is_empty() {
             self.error(
                 Code::InvalidValue,
                 object.at("Resource"),
-                format!("\"Resource\" must be an ARN (arn:…), not \"{resource}\""),
+                "\"Resource\" must not be empty",
             );
             return;
+        }
+        // Deployment tools substitute `${name}` placeholders before a definition reaches the
+        // service; an unterminated one is a typo that would never be replaced.
+        if let Some(start) = resource.find("${")
+            && !resource[start..].contains('}')
+        {
+            self.error(
+                Code::InvalidValue,
+                object.at("Resource"),
+                format!("\"Resource\" has an unterminated ${{…}} placeholder: \"{resource}\""),
+            );
+            return;
+        }
+        let parts: Vec<&str> = resource.split(':').collect();
+        if parts.len() >= 8 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {
+            let qualifier = parts[7..].join(":");
+            let valid = qualifier == "$LATEST"
+                || (!qualifier.is_empty()
+                    && qualifier
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            if !valid {
+                self.error(
+                    Code::InvalidValue,
+                    object.at("Resource"),
+                    format!(
+                        "\"{qualifier}\" is not a valid Lambda version or alias; use a number, \
+                         $LATEST, or letters, digits, '-' and '_'"
+                    ),
+                );
+            }
         }
         if self.options.machine_type != MachineType::Express {
             return;
@@ -121,7 +155,11 @@ impl Parser {
             QueryLanguage::Jsonata => &["RoleArn"],
         };
         self.allow_fields(credentials, allowed, "\"Credentials\"");
-        Some(Value::Object(map.clone()))
+        let value = Value::Object(map.clone());
+        if language == QueryLanguage::JsonPath {
+            self.template_value(&value, pointer, "Credentials")?;
+        }
+        Some(value)
     }
 
     pub(super) fn wait(&mut self, object: Fields<'_>, language: QueryLanguage) -> Option<Wait> {
@@ -286,20 +324,11 @@ impl Parser {
         let (mode, execution_type) = self.processor_config(processor_fields)?;
         let processor = self.graph(processor_fields, Some(graph));
 
-        let distributed_only = ["ItemReader", "ItemBatcher", "ResultWriter", "Label"];
-        if mode == ProcessorMode::Inline {
-            for key in distributed_only {
-                if object.has(key) {
-                    self.error(
-                        Code::InvalidValue,
-                        object.at(key),
-                        format!(
-                            "\"{key}\" is only allowed when ProcessorConfig.Mode is DISTRIBUTED"
-                        ),
-                    );
-                }
-            }
-        }
+        // ItemReader, ItemBatcher, ResultWriter and Label are Distributed Map features, but
+        // definitions without a ProcessorConfig that use them are accepted (as the linters do)
+        // and run as a Distributed Map would.
+        self.check_item_reader(object);
+        self.check_item_batcher(object);
         let label = self.label(object);
         let items = match language {
             QueryLanguage::JsonPath if object.has("ItemsPath") => {
@@ -374,6 +403,51 @@ impl Parser {
             retry: retry?,
             catch: catch?,
         })
+    }
+
+    /// `ItemReader.ReaderConfig`: `MaxItems` or `MaxItemsPath`, not both.
+    fn check_item_reader(&mut self, object: Fields<'_>) {
+        let Some(reader) = self.optional_object(object, "ItemReader") else {
+            return;
+        };
+        let pointer = object.at("ItemReader");
+        let reader = Fields::new(reader, &pointer);
+        if self
+            .required_string(reader, "Resource", "an ItemReader")
+            .is_none()
+        {
+            return;
+        }
+        if let Some(config) = self.optional_object(reader, "ReaderConfig") {
+            let config_pointer = reader.at("ReaderConfig");
+            let config = Fields::new(config, &config_pointer);
+            if config.has("MaxItems") && config.has("MaxItemsPath") {
+                self.error(
+                    Code::ConflictingFields,
+                    config.at("MaxItemsPath"),
+                    "use either \"MaxItems\" or \"MaxItemsPath\", not both",
+                );
+            }
+        }
+    }
+
+    /// `ItemBatcher`: each size limit as a value or a path, not both.
+    fn check_item_batcher(&mut self, object: Fields<'_>) {
+        let Some(batcher) = self.optional_object(object, "ItemBatcher") else {
+            return;
+        };
+        let pointer = object.at("ItemBatcher");
+        let batcher = Fields::new(batcher, &pointer);
+        for key in ["MaxItemsPerBatch", "MaxInputBytesPerBatch"] {
+            let path_key = format!("{key}Path");
+            if batcher.has(key) && batcher.has(&path_key) {
+                self.error(
+                    Code::ConflictingFields,
+                    batcher.at(&path_key),
+                    format!("use either \"{key}\" or \"{path_key}\", not both"),
+                );
+            }
+        }
     }
 
     fn processor_config(

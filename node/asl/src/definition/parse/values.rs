@@ -108,20 +108,14 @@ impl Parser {
         self.template_value(value, object.at(key), key)
     }
 
+    /// Any JSON value works as a template (AWS and the linters accept arrays and literals in
+    /// `Parameters`); only `.$` fields are evaluated.
     pub(super) fn template_value(
         &mut self,
         value: &Value,
         pointer: String,
-        key: &str,
+        _key: &str,
     ) -> Option<Template> {
-        if !value.is_object() {
-            self.error(
-                Code::InvalidType,
-                pointer,
-                format!("\"{key}\" must be a JSON object"),
-            );
-            return None;
-        }
         match Template::compile(value) {
             Ok(template) => Some(template),
             Err(problems) => {
