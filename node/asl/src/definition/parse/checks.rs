@@ -4,18 +4,25 @@ use std::collections::HashSet;
 
 use super::Parser;
 use crate::definition::diagnostic::{Code, pointer_join};
-use crate::definition::model::{Graph, State, StateKind, Transition};
+use crate::definition::model::{Graph, GraphId, State, StateKind, Transition};
 
 impl Parser {
     pub(super) fn check_graphs(&mut self) {
-        let graphs: Vec<Graph> = self.graphs.iter().flatten().cloned().collect();
-        for graph in &graphs {
-            self.check_graph(graph);
+        let graphs: Vec<(GraphId, Graph)> = self
+            .graphs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| g.clone().map(|g| (GraphId(i), g)))
+            .collect();
+        for (id, graph) in &graphs {
+            let declared = self.declared_states.get(id).cloned().unwrap_or_default();
+            self.check_graph(graph, &declared);
         }
     }
 
-    fn check_graph(&mut self, graph: &Graph) {
-        let names: HashSet<&str> = graph.states.iter().map(|s| s.name.as_str()).collect();
+    fn check_graph(&mut self, graph: &Graph, declared: &HashSet<String>) {
+        let names: HashSet<&str> = declared.iter().map(String::as_str).collect();
+        let complete = graph.states.len() == declared.len();
         if !names.contains(graph.start_at.as_str()) {
             self.error(
                 Code::MissingTransitionTarget,
@@ -41,6 +48,10 @@ impl Parser {
                     );
                 }
             }
+        }
+        if !complete {
+            // Reachability and termination are judged only once every state parses.
+            return;
         }
         self.check_reachability(graph);
         let has_terminal = graph.states.iter().any(|s| {

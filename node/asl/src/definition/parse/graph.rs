@@ -1,6 +1,8 @@
 //! Graphs (the machine, Parallel branches, Map item processors) and the fields every state
 //! shares.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::{Fields, Parser, fields};
@@ -26,6 +28,7 @@ impl Parser {
             .map(str::to_owned);
         let states_value = self.required(object, "States", what);
         let mut states = Vec::new();
+        let mut declared = HashSet::new();
         let mut complete = start_at.is_some();
         match states_value {
             Some(Value::Object(map)) => {
@@ -39,6 +42,7 @@ impl Parser {
                 }
                 let states_pointer = object.at("States");
                 for (name, value) in map {
+                    declared.insert(name.clone());
                     match self.state(name, value, &pointer_join(&states_pointer, name), id) {
                         Some(state) => states.push(state),
                         None => complete = false,
@@ -51,20 +55,24 @@ impl Parser {
                     object.at("States"),
                     "\"States\" must be a JSON object",
                 );
-                complete = false;
+                return None;
             }
-            None => complete = false,
+            None => return None,
         }
-        if !complete {
+        let Some(start_at) = start_at else {
             return None;
-        }
+        };
+        // The graph is kept even when some of its states are broken, so that transitions and
+        // reachability are still checked against every declared name: one mistake must not
+        // hide another.
         self.graphs[id.0] = Some(Graph {
-            start_at: start_at.expect("complete implies StartAt"),
+            start_at,
             states,
             parent,
             pointer: object.pointer.to_owned(),
         });
-        Some(id)
+        self.declared_states.insert(id, declared);
+        complete.then_some(id)
     }
 
     fn state(&mut self, name: &str, value: &Value, pointer: &str, graph: GraphId) -> Option<State> {

@@ -10,7 +10,7 @@ mod graph;
 mod states;
 mod values;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -78,6 +78,8 @@ pub(super) struct Parser {
     graphs: Vec<Option<Graph>>,
     /// State name → pointer of its first definition, across the whole machine.
     state_names: HashMap<String, String>,
+    /// Every state name declared in each graph, including states that failed to parse.
+    declared_states: HashMap<GraphId, HashSet<String>>,
 }
 
 /// A JSON object being read, with its pointer.
@@ -113,6 +115,7 @@ impl Parser {
             diagnostics: Vec::new(),
             graphs: Vec::new(),
             state_names: HashMap::new(),
+            declared_states: HashMap::new(),
         }
     }
 
