@@ -59,9 +59,7 @@ impl Parser {
             }
             None => return None,
         }
-        let Some(start_at) = start_at else {
-            return None;
-        };
+        let start_at = start_at?;
         // The graph is kept even when some of its states are broken, so that transitions and
         // reachability are still checked against every declared name: one mistake must not
         // hide another.
