@@ -1,0 +1,10 @@
+//! The Cairn server: Raft-replicated shards of Amazon States Language executions over one
+//! RocksDB per node, served over gRPC.
+//!
+//! The write path, from the top: [`api`] receives a request and routes it to the shard that
+//! owns the execution; the shard's actor on the leader runs the `asl` interpreter and turns
+//! its output into a storage transition; [`raft`] commits the proposal through openraft into
+//! [`storage`] on a quorum; only then are effects run (tasks, timers, child executions).
+
+pub mod ids;
+pub mod raft;

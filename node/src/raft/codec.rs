@@ -1,0 +1,1 @@
+//! Conversions between openraft types and their stored (prost) forms.
