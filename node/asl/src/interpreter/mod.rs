@@ -166,4 +166,30 @@ impl Execution {
     pub fn pending_effects(&self) -> Vec<Effect> {
         flow::pending_effects(self)
     }
+
+    /// Every open task, with whether it has started (an activity a worker has taken).
+    pub fn open_tasks(&self) -> Vec<(TaskRequest, bool)> {
+        self.frames
+            .values()
+            .filter_map(|frame| match &frame.at {
+                At::Active(active) => match &active.work {
+                    Work::Task(task) => Some((states::task_request(active, task), task.started)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every armed timer: the execution timeout, Waits, retry delays, task timeouts and
+    /// heartbeats.
+    pub fn armed_timers(&self) -> Vec<Timer> {
+        self.pending_effects()
+            .into_iter()
+            .filter_map(|effect| match effect {
+                Effect::SetTimer { timer, due } => Some(Timer { id: timer, due }),
+                _ => None,
+            })
+            .collect()
+    }
 }
