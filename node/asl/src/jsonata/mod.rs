@@ -1,24 +1,59 @@
-//! A JSONata 2.0 evaluator with the functions Step Functions adds (reference §4).
+//! A JSONata 2.0.6 evaluator with the functions Step Functions adds (reference §4).
 //!
-//! API contract (implementation in progress): `Expression::parse` compiles the text between
-//! `{%` and `%}`; `evaluate` runs it against an optional input with variables from an
+//! [`Expression::parse`] compiles the text between `{%` and `%}`; [`Expression::evaluate`]
+//! runs it against an optional input with variables and the clock and random source of an
 //! [`Environment`]. `Ok(None)` means the expression produced nothing (JSONata's `undefined`).
+//! Errors carry JSONata's own codes and message texts, which Step Functions reports verbatim.
+//!
+//! The whole language is supported: paths with sequence flattening and predicates, `*`, `**`,
+//! `%`, context (`@$v`) and position (`#$i`) bindings, constructors and grouping, order-by,
+//! `~>`, blocks and `:=`, lambdas and closures with signatures, partial application,
+//! conditionals, ranges, regular expressions (the `regex` module lists the JavaScript features the
+//! `regex` crate cannot express), transforms, and every built-in function except `$eval`
+//! (which Step Functions removes; calling it fails like any undefined function). Step
+//! Functions' additions are `$partition`, `$range`, `$hash`, `$random([seed])`, `$uuid` and
+//! `$parse`.
+//!
+//! Deliberate differences from the JavaScript implementation: object members keep insertion
+//! order (JavaScript lists integer-like keys first); strings are Unicode scalar values, so a
+//! lone surrogate from a `\uD800` escape becomes U+FFFD; numbers that are not finite cannot
+//! be returned (`D1001`); a function returned as a result counts as nothing; and evaluation
+//! is bounded by [`Limits`] (depth, work and native stack) with error `U1001` instead of
+//! running until the host gives up.
 
-use serde_json::Value;
+mod ast;
+mod errors;
+mod evaluate;
+mod frame;
+mod function;
+mod functions;
+mod json;
+mod lexer;
+mod lower;
+mod number_format;
+mod parser;
+mod references;
+mod regex;
+mod signature;
+mod stack;
+mod stringify;
+mod syntax;
+mod teardown;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use serde_json::Value as Json;
 
 use crate::rand::Rng;
 use crate::scope::VariableLookup;
 use crate::time::Timestamp;
 
-/// A JSONata error: the upstream error code (`T1006`, `S0201`, `D3001`, …), its message and,
-/// for syntax errors, the character position.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
-pub struct Error {
-    pub code: &'static str,
-    pub message: String,
-    pub position: Option<usize>,
-}
+pub use errors::Error;
+pub use evaluate::Limits;
 
 /// What an expression can see besides its input.
 pub struct Environment<'a> {
@@ -26,37 +61,74 @@ pub struct Environment<'a> {
     pub variables: &'a dyn VariableLookup,
     /// The time `$now()` and `$millis()` report (the same for the whole evaluation).
     pub now: Timestamp,
-    /// Source of `$random()`, `$uuid()` and friends.
+    /// Source of `$random()`, `$uuid()` and `$shuffle()`.
     pub rng: &'a mut Rng,
 }
 
 impl std::fmt::Debug for Environment<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Environment").field("now", &self.now).finish()
+        f.debug_struct("Environment")
+            .field("now", &self.now)
+            .finish()
     }
 }
 
-/// A compiled JSONata expression.
+/// A compiled JSONata expression. Cheap to clone and safe to share between threads.
 #[derive(Debug, Clone)]
 pub struct Expression {
     source: String,
+    root: Arc<ast::Node>,
 }
 
 impl Expression {
+    /// Compiles an expression. Syntax errors carry JSONata's `S0xxx` codes.
     pub fn parse(source: &str) -> Result<Expression, Error> {
-        Err(Error { code: "S0000", message: format!("not implemented: {source}"), position: None })
+        let raw = parser::parse(source).map_err(|e| e.into_error())?;
+        let root = lower::lower(raw).map_err(|e| e.into_error())?;
+        Ok(Expression {
+            source: source.to_string(),
+            root: Arc::new(root),
+        })
     }
 
     pub fn source(&self) -> &str {
         &self.source
     }
 
+    /// Evaluates the expression with the default [`Limits`].
     pub fn evaluate(
         &self,
-        input: Option<&Value>,
+        input: Option<&Json>,
         env: &mut Environment<'_>,
-    ) -> Result<Option<Value>, Error> {
-        let _ = (input, env);
-        Err(Error { code: "S0000", message: "not implemented".into(), position: None })
+    ) -> Result<Option<Json>, Error> {
+        self.evaluate_with_limits(input, env, Limits::default())
+    }
+
+    /// Evaluates the expression; `input` is the context (`$`), `None` for none at all.
+    pub fn evaluate_with_limits(
+        &self,
+        input: Option<&Json>,
+        env: &mut Environment<'_>,
+        limits: Limits,
+    ) -> Result<Option<Json>, Error> {
+        let _stack = stack::enter(limits.stack_budget_bytes);
+        let input = match input {
+            Some(json) => json::from_json(json).map_err(|e| e.into_error())?,
+            None => value::Value::Undefined,
+        };
+        let mut evaluator = evaluate::Evaluator::new(env, limits);
+        let result = evaluator
+            .run(&self.root, input)
+            .map_err(|e| e.into_error())?;
+        let json = json::to_json(&result).map_err(|e| e.into_error());
+        drop(result);
+        drop(evaluator);
+        json
+    }
+
+    /// The `$name` variables the expression reads without binding them itself, in order of
+    /// first appearance. Built-in function names, `$` and `$$` are not included.
+    pub fn variable_references(&self) -> Vec<String> {
+        references::free_variables(&self.root)
     }
 }

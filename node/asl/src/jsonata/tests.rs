@@ -1,0 +1,3 @@
+//! Behaviour tests for the whole evaluator, through the public API.
+
+mod api;
