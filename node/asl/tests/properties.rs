@@ -194,7 +194,7 @@ fn answers() -> impl Strategy<Value = Vec<MockResponse>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn parsing_any_json_never_panics(value in json_value()) {

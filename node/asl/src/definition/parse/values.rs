@@ -138,6 +138,16 @@ impl Parser {
 
     /// Any JSON value of a JSONata state, with `{% … %}` strings at any depth compiled.
     pub(super) fn jsonata_value(&mut self, value: &Value, pointer: &str) -> Option<JsonataValue> {
+        if let Some(text) = unterminated_jsonata(value) {
+            self.error(
+                Code::InvalidJsonata,
+                pointer.to_owned(),
+                format!(
+                    "{text:?} opens a JSONata expression with {{% but does not close it with %}}"
+                ),
+            );
+            return None;
+        }
         if !contains_jsonata(value) {
             return Some(JsonataValue::Literal(value.clone()));
         }
@@ -338,6 +348,19 @@ impl Parser {
                 .map(Dynamic::Jsonata);
         }
         Some(Dynamic::Literal(value.clone()))
+    }
+}
+
+/// A string anywhere in `value` that starts a JSONata expression but never ends it: almost
+/// certainly a typo, which would otherwise pass as a literal string.
+fn unterminated_jsonata(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(text) => {
+            (text.starts_with("{%") && !text.ends_with("%}")).then_some(text.as_str())
+        }
+        Value::Array(items) => items.iter().find_map(unterminated_jsonata),
+        Value::Object(map) => map.values().find_map(unterminated_jsonata),
+        _ => None,
     }
 }
 
