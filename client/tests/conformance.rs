@@ -4,7 +4,7 @@
 //! The corpus lives beside the project in `../shared/conformance`; without it these tests
 //! skip with a message, except under CI (`CI=true`), where its absence is a failure.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cairn_client::conformance::{Kind, case_files, case_kind, run_case, validate_case};
 use serde_json::Value;
@@ -30,11 +30,14 @@ fn corpus(folder: &str) -> Option<PathBuf> {
     None
 }
 
-fn must_load(dir: &PathBuf) -> Vec<Value> {
+fn must_load(dir: &Path) -> Vec<Value> {
     case_files(dir)
-        .unwrap()
+        .expect("the corpus folder is readable")
         .into_iter()
-        .map(|path| serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap())
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("case files are readable");
+            serde_json::from_str(&text).expect("case files are JSON")
+        })
         .collect()
 }
 
