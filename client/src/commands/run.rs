@@ -33,11 +33,9 @@ pub struct Args {
     /// Seed for everything random (UUIDs, jitter); the same seed gives the same run.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    output: OutputFormat,
 }
 
-pub fn execute(args: Args) -> Result<ExitCode> {
+pub fn execute(args: Args, format: OutputFormat) -> Result<ExitCode> {
     let text = read_file(&args.file)?;
     let definition = match Definition::parse(&text, &ParseOptions::default()) {
         Ok(d) => d,
@@ -69,7 +67,7 @@ pub fn execute(args: Args) -> Result<ExitCode> {
     let info = local_info(&machine_name, "local-run", start, MachineType::Standard);
     let run = local::run(&definition.machine, info, input, mocks.as_mut(), &options)?;
     let (status, output, error, cause) = outcome_fields(&run.execution.outcome);
-    match args.output {
+    match format {
         OutputFormat::Json => {
             let mut report =
                 json!({"status": status, "output": output, "error": error, "cause": cause});

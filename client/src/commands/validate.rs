@@ -17,8 +17,6 @@ pub struct Args {
     /// Validate for this state machine type (EXPRESS rejects `.sync`, callbacks, activities).
     #[arg(long = "type", value_enum, default_value_t = TypeArg::Standard)]
     machine_type: TypeArg,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    output: OutputFormat,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -37,14 +35,14 @@ impl From<TypeArg> for MachineType {
     }
 }
 
-pub fn execute(args: Args) -> Result<ExitCode> {
+pub fn execute(args: Args, output: OutputFormat) -> Result<ExitCode> {
     let text = read_file(&args.file)?;
     let options = ParseOptions {
         machine_type: args.machine_type.into(),
     };
     let diagnostics = definition::validate(&text, &options);
     let valid = !diagnostics.iter().any(Diagnostic::is_error);
-    match args.output {
+    match output {
         OutputFormat::Json => {
             let report = json!({
                 "result": if valid { "OK" } else { "FAIL" },

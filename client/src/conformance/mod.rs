@@ -1,8 +1,11 @@
 //! Recorded conformance cases: finding them, and producing the result line the checker
-//! (`check.py` beside the corpus) compares with the recording.
+//! (`check.py` beside the corpus) compares with the recording, by running each case
+//! in-process ([`run_case`]) or on a server ([`run_case_remote`]).
 
 mod clock;
 mod local;
+mod naming;
+mod remote;
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +14,8 @@ use serde_json::{Value, json};
 
 pub use clock::shift_timestamps;
 pub use local::run_case;
+pub use naming::state_machine_name;
+pub use remote::{RemoteOptions, run_case_remote};
 
 /// What a case file describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,157 @@
+//! The Executions service, and waiting for an execution to end.
+
+use cairn_proto::v1::{
+    DescribeExecutionRequest, DescribeExecutionResponse, ExecutionListItem, ExecutionStatus,
+    GetExecutionHistoryRequest, GetExecutionHistoryResponse, HistoryEvent, ListExecutionsRequest,
+    ListExecutionsResponse, StartExecutionRequest, StartExecutionResponse, StopExecutionRequest,
+    StopExecutionResponse,
+};
+
+use super::paging::all_pages;
+use super::{Client, Result, Watch, request, unary};
+
+/// Whether an event of type `event_type` closes an execution's history
+/// (`ExecutionSucceeded`, `ExecutionFailed`, `ExecutionAborted`, `ExecutionTimedOut`).
+pub fn is_terminal_event(event_type: &str) -> bool {
+    matches!(
+        event_type,
+        "ExecutionSucceeded" | "ExecutionFailed" | "ExecutionAborted" | "ExecutionTimedOut"
+    )
+}
+
+impl Client {
+    /// StartExecution. Standard executions are idempotent by name: the same name and input as
+    /// a running execution return it; a reused name otherwise fails with
+    /// `ExecutionAlreadyExists`. An empty name gets a UUID, an empty input is `{}`.
+    pub async fn start_execution(
+        &self,
+        start: StartExecutionRequest,
+    ) -> Result<StartExecutionResponse> {
+        let timeout = self.options.request_timeout;
+        let mut rpc = self.executions.clone();
+        unary(
+            "StartExecution",
+            timeout,
+            rpc.start_execution(request(start, timeout)),
+        )
+        .await
+    }
+
+    /// StopExecution: the execution ends ABORTED with the optional error and cause.
+    pub async fn stop_execution(
+        &self,
+        stop: StopExecutionRequest,
+    ) -> Result<StopExecutionResponse> {
+        let timeout = self.options.request_timeout;
+        let mut rpc = self.executions.clone();
+        unary(
+            "StopExecution",
+            timeout,
+            rpc.stop_execution(request(stop, timeout)),
+        )
+        .await
+    }
+
+    /// DescribeExecution.
+    pub async fn describe_execution(
+        &self,
+        execution_arn: &str,
+    ) -> Result<DescribeExecutionResponse> {
+        let timeout = self.options.request_timeout;
+        let mut rpc = self.executions.clone();
+        let describe = DescribeExecutionRequest {
+            execution_arn: execution_arn.to_owned(),
+        };
+        unary(
+            "DescribeExecution",
+            timeout,
+            rpc.describe_execution(request(describe, timeout)),
+        )
+        .await
+    }
+
+    /// ListExecutions: one page, newest first.
+    pub async fn list_executions(
+        &self,
+        list: ListExecutionsRequest,
+    ) -> Result<ListExecutionsResponse> {
+        let timeout = self.options.request_timeout;
+        let mut rpc = self.executions.clone();
+        unary(
+            "ListExecutions",
+            timeout,
+            rpc.list_executions(request(list, timeout)),
+        )
+        .await
+    }
+
+    /// Every execution `list` selects, following page tokens.
+    pub async fn list_executions_all(
+        &self,
+        list: ListExecutionsRequest,
+    ) -> Result<Vec<ExecutionListItem>> {
+        all_pages(list, |page| async move {
+            let response = self.list_executions(page).await?;
+            Ok((response.executions, response.next_token))
+        })
+        .await
+    }
+
+    /// GetExecutionHistory: one page of events (oldest first unless `reverse_order`).
+    pub async fn get_execution_history(
+        &self,
+        history: GetExecutionHistoryRequest,
+    ) -> Result<GetExecutionHistoryResponse> {
+        let timeout = self.options.request_timeout;
+        let mut rpc = self.executions.clone();
+        unary(
+            "GetExecutionHistory",
+            timeout,
+            rpc.get_execution_history(request(history, timeout)),
+        )
+        .await
+    }
+
+    /// The whole history `history` selects, following page tokens.
+    pub async fn get_execution_history_all(
+        &self,
+        history: GetExecutionHistoryRequest,
+    ) -> Result<Vec<HistoryEvent>> {
+        all_pages(history, |page| async move {
+            let response = self.get_execution_history(page).await?;
+            Ok((response.events, response.next_token))
+        })
+        .await
+    }
+
+    /// Follows an execution's history: the events after `after_event_id` (0: from the start),
+    /// then each new one as it is committed, until the execution ends. See [`Watch`].
+    pub async fn watch_execution(&self, execution_arn: &str, after_event_id: u64) -> Result<Watch> {
+        Watch::open(self.clone(), execution_arn.to_owned(), after_event_id).await
+    }
+
+    /// Waits until the execution has ended (following its history, not polling) and returns
+    /// its final description.
+    pub async fn wait_for_execution(
+        &self,
+        execution_arn: &str,
+    ) -> Result<DescribeExecutionResponse> {
+        let described = self.describe_execution(execution_arn).await?;
+        if described.status() != ExecutionStatus::Running {
+            return Ok(described);
+        }
+        let mut watch = self.watch_execution(execution_arn, 0).await?;
+        while watch.next_event().await?.is_some() {}
+        self.describe_execution(execution_arn).await
+    }
+
+    /// Starts an execution, waits for it to end and returns its final description (whatever
+    /// its status: check [`DescribeExecutionResponse::status`]).
+    pub async fn start_execution_and_wait(
+        &self,
+        start: StartExecutionRequest,
+    ) -> Result<DescribeExecutionResponse> {
+        let started = self.start_execution(start).await?;
+        self.wait_for_execution(&started.execution_arn).await
+    }
+}

@@ -1,0 +1,35 @@
+use cairn_client::proto::cluster_server::Cluster;
+use cairn_client::proto::{GetClusterInfoRequest, GetClusterInfoResponse, NodeInfo, ShardInfo};
+use tonic::{Request, Response, Status};
+
+use super::Service;
+use super::store::{ACCOUNT, REGION};
+
+#[tonic::async_trait]
+impl Cluster for Service {
+    async fn get_cluster_info(
+        &self,
+        _request: Request<GetClusterInfoRequest>,
+    ) -> Result<Response<GetClusterInfoResponse>, Status> {
+        let address = self.0.read(|store| store.endpoint.clone());
+        Ok(Response::new(GetClusterInfoResponse {
+            cluster_id: "fake-cluster".into(),
+            shard_count: 1,
+            placement: "fnv1a-64".into(),
+            nodes: vec![NodeInfo {
+                node_id: 1,
+                address,
+            }],
+            shards: vec![ShardInfo {
+                shard_id: 0,
+                leader_node_id: 1,
+                term: 1,
+                committed_index: 7,
+                applied_index: 7,
+                voters: vec![1],
+            }],
+            region: REGION.into(),
+            account: ACCOUNT.into(),
+        }))
+    }
+}
