@@ -1,0 +1,328 @@
+//! Node configuration: a TOML file (`--config FILE`) with every key documented here, and
+//! flags for the common ones. Unknown keys are an error, so a typo never passes silently.
+//!
+//! ```toml
+//! data-dir = "/var/lib/cairn"
+//! listen = "0.0.0.0:7310"
+//!
+//! [cluster]
+//! shards = 16
+//!
+//! [identity]
+//! region = "eu-west-1"
+//! account = "123456789012"
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The default gRPC port on loopback, for a development node.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7310";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct NodeOptions {
+    /// Directory for this node's RocksDB and generated secrets. Default `./cairn-data`.
+    pub data_dir: PathBuf,
+    /// gRPC listen address (API, health, reflection, Raft). Default `127.0.0.1:7310`.
+    pub listen: SocketAddr,
+    /// This node's id in the cluster; stable across restarts. Default 1.
+    pub node_id: u64,
+    /// The address other nodes use to reach this one. Default: `listen`.
+    pub advertise_address: Option<String>,
+    pub cluster: ClusterOptions,
+    pub identity: IdentityOptions,
+    pub limits: LimitsOptions,
+    pub shard: ShardOptions,
+    pub activities: ActivityOptions,
+    pub log: LogOptions,
+}
+
+impl Default for NodeOptions {
+    fn default() -> Self {
+        NodeOptions {
+            data_dir: PathBuf::from("cairn-data"),
+            listen: DEFAULT_LISTEN
+                .parse()
+                .expect("the default listen address parses"),
+            node_id: 1,
+            advertise_address: None,
+            cluster: ClusterOptions::default(),
+            identity: IdentityOptions::default(),
+            limits: LimitsOptions::default(),
+            shard: ShardOptions::default(),
+            activities: ActivityOptions::default(),
+            log: LogOptions::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct ClusterOptions {
+    /// Number of shards (Raft groups), fixed when the cluster bootstraps. Default 16.
+    pub shards: u32,
+    /// Secret that signs task tokens; every node of a cluster needs the same one. Default: a
+    /// random secret generated into `<data-dir>/task-token.secret` on first start (fine for a
+    /// one-node cluster).
+    pub task_token_secret: Option<String>,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            shards: 16,
+            task_token_secret: None,
+        }
+    }
+}
+
+/// The AWS identity that ARNs are built with, so AWS tools accept them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct IdentityOptions {
+    /// Default `aws`.
+    pub partition: String,
+    /// Default `us-east-1`.
+    pub region: String,
+    /// Twelve digits. Default `123456789012`.
+    pub account: String,
+}
+
+impl Default for IdentityOptions {
+    fn default() -> Self {
+        IdentityOptions {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct LimitsOptions {
+    /// Largest execution input, state input/output and task result, in bytes. Default 262144.
+    pub payload_bytes_max: u64,
+    /// Longest execution history, in events. Default 25000.
+    pub history_events_max: u64,
+    /// Longest a Standard execution may run when its definition sets no TimeoutSeconds, in
+    /// seconds. Default 31536000 (one year).
+    pub execution_seconds_max: u64,
+    /// Largest definition, in characters. Default 1048576.
+    pub definition_chars_max: usize,
+}
+
+impl Default for LimitsOptions {
+    fn default() -> Self {
+        let asl = asl::interpreter::Limits::default();
+        LimitsOptions {
+            payload_bytes_max: asl.payload_bytes_max,
+            history_events_max: asl.history_events_max,
+            execution_seconds_max: asl.execution_seconds_max,
+            definition_chars_max: asl::definition::limits::DEFINITION_CHARS_MAX,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct ShardOptions {
+    /// Most commands batched into one Raft entry. Default 512.
+    pub batch_commands_max: usize,
+    /// Commands a shard queues before callers wait (backpressure). Default 10000.
+    pub queue_capacity: usize,
+}
+
+impl Default for ShardOptions {
+    fn default() -> Self {
+        ShardOptions {
+            batch_commands_max: 512,
+            queue_capacity: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct ActivityOptions {
+    /// How long GetActivityTask waits for a task before answering with none, in seconds.
+    /// Default 60, as AWS.
+    pub poll_seconds_max: u64,
+}
+
+impl Default for ActivityOptions {
+    fn default() -> Self {
+        ActivityOptions {
+            poll_seconds_max: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct LogOptions {
+    /// `text` or `json`. Default `text`.
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `cairn_node=debug,openraft=warn`. Default `info`.
+    /// `RUST_LOG` overrides it.
+    pub filter: String,
+}
+
+impl Default for LogOptions {
+    fn default() -> Self {
+        LogOptions {
+            format: LogFormat::Text,
+            filter: "info,openraft=warn".into(),
+        }
+    }
+}
+
+/// A configuration that cannot work, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("{field} is invalid: {reason}")]
+    Invalid { field: &'static str, reason: String },
+}
+
+impl NodeOptions {
+    pub fn from_file(path: &Path) -> Result<NodeOptions, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| Error::Parse {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })
+    }
+
+    /// Checks what serde cannot: ranges and relations between fields.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.cluster.shards == 0 || self.cluster.shards > 4096 {
+            return Err(Error::Invalid {
+                field: "cluster.shards",
+                reason: format!("must be between 1 and 4096, not {}", self.cluster.shards),
+            });
+        }
+        if self.identity.account.len() != 12
+            || !self.identity.account.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(Error::Invalid {
+                field: "identity.account",
+                reason: format!("must be twelve digits, not {:?}", self.identity.account),
+            });
+        }
+        if self.identity.region.is_empty() || self.identity.partition.is_empty() {
+            return Err(Error::Invalid {
+                field: "identity",
+                reason: "region and partition must be set".into(),
+            });
+        }
+        if self.shard.batch_commands_max == 0 || self.shard.queue_capacity == 0 {
+            return Err(Error::Invalid {
+                field: "shard",
+                reason: "batch and queue sizes must be positive".into(),
+            });
+        }
+        if self.limits.payload_bytes_max == 0 || self.limits.history_events_max < 10 {
+            return Err(Error::Invalid {
+                field: "limits",
+                reason: "payload and history limits are too small".into(),
+            });
+        }
+        if self.activities.poll_seconds_max == 0 || self.activities.poll_seconds_max > 300 {
+            return Err(Error::Invalid {
+                field: "activities.poll-seconds-max",
+                reason: "must be between 1 and 300".into(),
+            });
+        }
+        if let Some(secret) = &self.cluster.task_token_secret
+            && secret.len() < 16
+        {
+            return Err(Error::Invalid {
+                field: "cluster.task-token-secret",
+                reason: "must be at least 16 characters".into(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn advertise(&self) -> String {
+        self.advertise_address
+            .clone()
+            .unwrap_or_else(|| self.listen.to_string())
+    }
+
+    pub fn interpreter_limits(&self) -> asl::interpreter::Limits {
+        asl::interpreter::Limits {
+            payload_bytes_max: self.limits.payload_bytes_max,
+            history_events_max: self.limits.history_events_max,
+            execution_seconds_max: self.limits.execution_seconds_max,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_documented_values() {
+        let options = NodeOptions::default();
+        options.validate().unwrap();
+        assert_eq!(options.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(options.cluster.shards, 16);
+        assert_eq!(options.data_dir, PathBuf::from("cairn-data"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = toml::from_str::<NodeOptions>("data-dirr = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("data-dirr"), "{err}");
+        let err = toml::from_str::<NodeOptions>("[cluster]\nshard = 3").unwrap_err();
+        assert!(err.to_string().contains("shard"), "{err}");
+    }
+
+    #[test]
+    fn partial_files_keep_defaults() {
+        let options: NodeOptions =
+            toml::from_str("listen = \"0.0.0.0:9000\"\n[cluster]\nshards = 4").unwrap();
+        assert_eq!(options.listen.port(), 9000);
+        assert_eq!(options.cluster.shards, 4);
+        assert_eq!(options.identity.region, "us-east-1");
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let mut options = NodeOptions::default();
+        options.identity.account = "12".into();
+        assert!(
+            options
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("identity.account")
+        );
+    }
+}

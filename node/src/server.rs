@@ -1,0 +1,337 @@
+//! Assembling a node: storage, one Raft group and shard actor per shard, the router, and the
+//! gRPC server; and taking it down again on shutdown.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use openraft::{BasicNode, Raft, SnapshotPolicy};
+use tokio::sync::{broadcast, oneshot};
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+use tracing::{info, warn};
+
+use crate::api::{
+    self, ActivitiesService, ClusterService, Context, ExecutionsService, StateMachinesService,
+};
+use crate::clock::{Clock, SystemClock};
+use crate::config::NodeOptions;
+use crate::engine::DefinitionCache;
+use crate::ids::{Arns, ShardId};
+use crate::raft::TypeConfig;
+use crate::raft::network::LocalOnly;
+use crate::shard::{Deps, Router, Service};
+use crate::storage;
+use crate::tasks::activities::Dispatcher;
+use crate::tasks::token::Tokens;
+
+/// Why a node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
+    #[error("the data directory {path} is not usable: {source}")]
+    DataDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Storage(#[from] storage::Error),
+    #[error("cannot start Raft for shard {shard}: {message}")]
+    Raft { shard: u32, message: String },
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A started node. Dropping it does not stop it; call [`RunningNode::shutdown`].
+pub struct RunningNode {
+    pub local_addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for RunningNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningNode")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningNode {
+    /// Stops accepting requests, stops the shards and Raft, and waits until it is done.
+    pub async fn shutdown(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the node stops by itself (it does not, unless its server fails).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Starts a node and returns once it listens.
+pub async fn start(options: NodeOptions) -> Result<RunningNode, StartError> {
+    options.validate()?;
+    let options = Arc::new(options);
+    std::fs::create_dir_all(&options.data_dir).map_err(|source| StartError::DataDir {
+        path: options.data_dir.clone(),
+        source,
+    })?;
+    let secret = task_token_secret(&options)?;
+    let cluster_id = persistent_id(&options.data_dir.join("cluster-id"))?;
+    let db = storage::Db::open(options.data_dir.join("db"), &storage::Options::default())?;
+
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let arns = Arns {
+        partition: options.identity.partition.clone(),
+        region: options.identity.region.clone(),
+        account: options.identity.account.clone(),
+    };
+    let (applied, _) = broadcast::channel(4096);
+    let router_cell = Arc::new(OnceLock::new());
+    let deps = Arc::new(Deps {
+        node_id: options.node_id,
+        options: options.clone(),
+        arns: arns.clone(),
+        tokens: Tokens::new(secret, options.cluster.shards),
+        definitions: Arc::new(DefinitionCache::new(10_000)),
+        activities: Dispatcher::default(),
+        clock: clock.clone(),
+        router: router_cell.clone(),
+        applied,
+    });
+
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            address: options.listen,
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| StartError::Listen {
+        address: options.listen,
+        source,
+    })?;
+    let advertise = options
+        .advertise_address
+        .clone()
+        .unwrap_or_else(|| local_addr.to_string());
+
+    let raft_config = Arc::new(raft_config(&cluster_id).map_err(|e| StartError::Raft {
+        shard: 0,
+        message: e,
+    })?);
+    let mut rafts = Vec::new();
+    let mut handles = Vec::new();
+    let mut readers = Vec::new();
+    let mut services = Vec::new();
+    for shard in 0..options.cluster.shards {
+        let id = ShardId(shard);
+        let raft = Raft::new(
+            options.node_id,
+            raft_config.clone(),
+            LocalOnly,
+            db.log_store(id),
+            db.state_machine(id),
+        )
+        .await
+        .map_err(|e| StartError::Raft {
+            shard,
+            message: e.to_string(),
+        })?;
+        let initialized = raft.is_initialized().await.map_err(|e| StartError::Raft {
+            shard,
+            message: e.to_string(),
+        })?;
+        if !initialized {
+            let members = BTreeMap::from([(
+                options.node_id,
+                BasicNode {
+                    addr: advertise.clone(),
+                },
+            )]);
+            raft.initialize(members)
+                .await
+                .map_err(|e| StartError::Raft {
+                    shard,
+                    message: e.to_string(),
+                })?;
+        }
+        let reader = db.reader(id);
+        let (service, handle) = Service::new(id, raft.clone(), reader.clone(), deps.clone());
+        rafts.push(raft);
+        handles.push(handle);
+        readers.push(reader);
+        services.push(service);
+    }
+    let router = Router::new(handles, readers, arns, options.limits.payload_bytes_max);
+    // Set once, right after every shard exists and before any actor runs.
+    let _ = router_cell.set(router.clone());
+    let actors: Vec<JoinHandle<()>> = services
+        .into_iter()
+        .map(|s| tokio::spawn(s.run()))
+        .collect();
+
+    let context = Context {
+        router: router.clone(),
+        deps: deps.clone(),
+        options: options.clone(),
+        clock,
+    };
+    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(
+        listener,
+        context,
+        rafts,
+        actors,
+        cluster_id,
+        shutdown_rx,
+    ));
+    info!(address = %local_addr, shards = options.cluster.shards, data_dir = %options.data_dir.display(), "node started");
+    Ok(RunningNode {
+        local_addr,
+        shutdown: Some(shutdown_tx),
+        task,
+    })
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    context: Context,
+    rafts: Vec<Raft<TypeConfig>>,
+    actors: Vec<JoinHandle<()>>,
+    cluster_id: String,
+    shutdown: oneshot::Receiver<()>,
+) {
+    use cairn_proto::v1::activities_server::ActivitiesServer;
+    use cairn_proto::v1::cluster_server::ClusterServer;
+    use cairn_proto::v1::executions_server::ExecutionsServer;
+    use cairn_proto::v1::state_machines_server::StateMachinesServer;
+
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_serving::<ExecutionsServer<ExecutionsService>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(cairn_proto::FILE_DESCRIPTOR_SET)
+        .build_v1();
+    let mut router = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(StateMachinesServer::new(StateMachinesService {
+            context: context.clone(),
+        }))
+        .add_service(ExecutionsServer::new(ExecutionsService {
+            context: context.clone(),
+        }))
+        .add_service(ActivitiesServer::new(ActivitiesService {
+            context: context.clone(),
+        }))
+        .add_service(ClusterServer::new(ClusterService {
+            context: context.clone(),
+            rafts: rafts.clone(),
+            cluster_id,
+        }));
+    if let Ok(reflection) = reflection {
+        router = router.add_service(reflection);
+    }
+    let incoming = TcpListenerStream::new(listener);
+    let result = router
+        .serve_with_incoming_shutdown(incoming, async {
+            let _ = shutdown.await;
+        })
+        .await;
+    if let Err(e) = result {
+        warn!(error = %e, "gRPC server stopped with an error");
+    }
+    info!("stopping: shards and Raft");
+    drop(context);
+    for raft in &rafts {
+        if let Err(e) = raft.shutdown().await {
+            warn!(error = %e, "Raft did not shut down cleanly");
+        }
+    }
+    for actor in actors {
+        actor.abort();
+        let _ = actor.await;
+    }
+    info!("stopped");
+    let _ = api::ERROR_NAME_METADATA;
+}
+
+fn raft_config(cluster_id: &str) -> Result<openraft::Config, String> {
+    let config = openraft::Config {
+        cluster_name: cluster_id.to_owned(),
+        heartbeat_interval: 100,
+        election_timeout_min: 300,
+        election_timeout_max: 600,
+        max_payload_entries: 256,
+        snapshot_policy: SnapshotPolicy::LogsSinceLast(20_000),
+        max_in_snapshot_log_to_keep: 1_000,
+        ..openraft::Config::default()
+    };
+    config.validate().map_err(|e| e.to_string())
+}
+
+/// The task token secret: configured, or generated once into the data directory.
+fn task_token_secret(options: &NodeOptions) -> Result<Vec<u8>, StartError> {
+    if let Some(secret) = &options.cluster.task_token_secret {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = options.data_dir.join("task-token.secret");
+    let data_dir_error = |source| StartError::DataDir {
+        path: path.clone(),
+        source,
+    };
+    match std::fs::read(&path) {
+        Ok(secret) if secret.len() >= 32 => Ok(secret),
+        Ok(_) | Err(_) => {
+            let secret = random_bytes(32).map_err(data_dir_error)?;
+            write_private(&path, &secret).map_err(data_dir_error)?;
+            Ok(secret)
+        }
+    }
+}
+
+/// An id generated on first start and kept in the data directory.
+fn persistent_id(path: &Path) -> Result<String, StartError> {
+    if let Ok(id) = std::fs::read_to_string(path)
+        && !id.trim().is_empty()
+    {
+        return Ok(id.trim().to_owned());
+    }
+    let id = crate::clock::random_uuid();
+    write_private(path, id.as_bytes()).map_err(|source| StartError::DataDir {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(id)
+}
+
+fn random_bytes(count: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = vec![0u8; count];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Writes a file readable by its owner only, durably.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
