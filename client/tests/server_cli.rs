@@ -5,7 +5,8 @@ mod fake;
 use std::process::Output;
 
 use cairn_client::proto::CreateStateMachineRequest;
-use fake::{Answer, Fake};
+use fake::Fake;
+use fake::store::Answer;
 use serde_json::{Value, json};
 
 const PASS: &str = r#"{"StartAt": "Greet", "States": {"Greet": {"Type": "Pass", "Result": {"hello": "world"}, "End": true}}}"#;

@@ -14,7 +14,7 @@ mod cluster;
 mod errors;
 mod executions;
 mod state_machines;
-mod store;
+pub mod store;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,7 +25,7 @@ use cairn_client::proto::executions_server::ExecutionsServer;
 use cairn_client::proto::state_machines_server::StateMachinesServer;
 use tokio::sync::watch;
 
-pub use store::{Answer, Store};
+use store::Store;
 
 /// How long a test waits for a condition before it fails.
 pub const DEADLINE: Duration = Duration::from_secs(20);
