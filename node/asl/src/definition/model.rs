@@ -128,6 +128,48 @@ pub struct State {
     pub kind: StateKind,
     /// JSON pointer of the state in the definition, for messages.
     pub pointer: String,
+    /// How much of the context object the state's fields can read; the interpreter builds
+    /// only that much (the execution input can be large, and Map iterations build a context
+    /// per item).
+    pub context_use: ContextUse,
+}
+
+/// What a state reads of the context object (`$$`, `$states.context`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum ContextUse {
+    /// Nothing: the state never mentions the context.
+    #[default]
+    None,
+    /// Everything but `Execution.Input`.
+    WithoutInput,
+    /// All of it.
+    Full,
+}
+
+impl ContextUse {
+    /// Judged from the state's JSON text: any mention of the context needs it, and the input
+    /// is included unless every mention names another member.
+    pub fn of_text(text: &str) -> ContextUse {
+        if text.contains("$states")
+            || text.contains("\"$$\"")
+            || text.contains("$$.Execution.Input")
+        {
+            return ContextUse::Full;
+        }
+        let mentions = text.matches("$$").count();
+        if mentions == 0 {
+            return ContextUse::None;
+        }
+        // `$$.Execution` alone (not `$$.Execution.Id` and the like) includes the input.
+        let whole_execution = text
+            .match_indices("$$.Execution")
+            .any(|(i, m)| !text[i + m.len()..].starts_with('.'));
+        if whole_execution {
+            ContextUse::Full
+        } else {
+            ContextUse::WithoutInput
+        }
+    }
 }
 
 impl State {
@@ -411,4 +453,41 @@ pub struct Catcher {
     /// JSONata `Output` (default: the error output).
     pub output: Option<JsonataValue>,
     pub assign: Option<Assign>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ContextUse;
+
+    #[test]
+    fn context_use_is_judged_conservatively() {
+        assert_eq!(
+            ContextUse::of_text(r#"{"Type":"Pass","Result":1}"#),
+            ContextUse::None
+        );
+        assert_eq!(
+            ContextUse::of_text(r#"{"a.$":"$$.State.Name"}"#),
+            ContextUse::WithoutInput
+        );
+        assert_eq!(
+            ContextUse::of_text(r#"{"a.$":"$$.Execution.Id"}"#),
+            ContextUse::WithoutInput
+        );
+        assert_eq!(
+            ContextUse::of_text(r#"{"a.$":"$$.Execution.Input.x"}"#),
+            ContextUse::Full
+        );
+        assert_eq!(
+            ContextUse::of_text(r#"{"a.$":"$$.Execution"}"#),
+            ContextUse::Full
+        );
+        assert_eq!(
+            ContextUse::of_text(r#"{"InputPath":"$$"}"#),
+            ContextUse::Full
+        );
+        assert_eq!(
+            ContextUse::of_text(r#"{"Output":"{% $states.input %}"}"#),
+            ContextUse::Full
+        );
+    }
 }

@@ -14,7 +14,7 @@ use super::execution::{
 };
 use super::history::{ErrorDetails, EventDetails, HistoryEvent};
 use super::{Input, InputError, Stamp, Step, TaskTokens};
-use crate::definition::{GraphId, State, StateMachine};
+use crate::definition::{ContextUse, GraphId, State, StateMachine};
 use crate::error::{Failure, names};
 use crate::rand::Rng;
 use crate::scope::ScopeChain;
@@ -512,7 +512,15 @@ impl<'a> Run<'a> {
     ) -> R {
         let exec: &Execution = self.exec;
         let chain = scope_chain(exec, fid);
-        let context = context_object(&exec.info, &exec.input, state);
+        // Build only as much of the context object as the state can read.
+        let context_use = self
+            .state(fid, state.name)
+            .map_or(ContextUse::Full, |s| s.context_use);
+        let context = match context_use {
+            ContextUse::None => Value::Null,
+            ContextUse::WithoutInput => context_object(&exec.info, &Value::Null, state),
+            ContextUse::Full => context_object(&exec.info, &exec.input, state),
+        };
         let evaluator = Evaluator {
             context: &context,
             variables: &chain,

@@ -9,7 +9,8 @@ use super::{Fields, Parser, fields};
 use crate::definition::diagnostic::{Code, pointer_join};
 use crate::definition::limits;
 use crate::definition::model::{
-    Graph, GraphId, Io, JsonPathIo, JsonataIo, QueryLanguage, State, StateKind, Transition,
+    ContextUse, Graph, GraphId, Io, JsonPathIo, JsonataIo, QueryLanguage, State, StateKind,
+    Transition,
 };
 
 impl Parser {
@@ -128,6 +129,7 @@ impl Parser {
             assign,
             kind,
             pointer: pointer.to_owned(),
+            context_use: ContextUse::of_text(&value.to_string()),
         })
     }
 

@@ -2,6 +2,7 @@
 //! order-by.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::Evaluator;
 use crate::jsonata::ast::{Kind, Node, SortTerm, Stage};
@@ -30,13 +31,19 @@ impl Evaluator<'_, '_> {
         let mut result = Value::Undefined;
         let mut tuples: Option<Vec<Tuple>> = None;
         let mut tuple_stream = false;
+        // JSONata's sort returns a plain array, which drops the tuple-stream marker: a group
+        // right after a sorted tuple stream sees the tuples themselves as objects.
+        let mut tuples_unmarked = false;
         let last = steps.len().saturating_sub(1);
         for (index, step) in steps.iter().enumerate() {
             tuple_stream |= step.tuple;
             if index == 0 && step.consarray {
                 result = self.eval(step, &context, frame)?;
             } else if tuple_stream {
+                let sorting_tuples = matches!(step.kind, Kind::Sort(_))
+                    && tuples.as_ref().is_some_and(|t| t.len() > 1);
                 tuples = Some(self.tuple_step(step, &context, tuples.take(), frame)?);
+                tuples_unmarked = sorting_tuples;
             } else {
                 result = self.step(step, &context, frame, index == last)?;
             }
@@ -71,6 +78,9 @@ impl Evaluator<'_, '_> {
         }
         if let Some(group) = &node.group {
             let grouped = match tuples {
+                Some(tuples) if tuples_unmarked => {
+                    Value::array(tuples.iter().map(tuple_object).collect())
+                }
                 Some(tuples) => Value::Tuples(Rc::new(tuples)),
                 None => result,
             };
@@ -130,6 +140,13 @@ impl Evaluator<'_, '_> {
     ) -> Result<Vec<Tuple>> {
         if let Kind::Sort(terms) = &step.kind {
             let sorted = match tuples {
+                Some(tuples) if tuples.len() > 1 => {
+                    let sorted = self.sort_tuples(terms, tuples, frame)?;
+                    // Unmarked by the sort (see `path`): filters see the tuples as objects.
+                    let mut objects = Value::array(sorted.iter().map(tuple_object).collect());
+                    objects = self.stages(&step.stages, objects, frame)?;
+                    return Ok(objects.to_items().iter().map(object_tuple).collect());
+                }
                 Some(tuples) => self.sort_tuples(terms, tuples, frame)?,
                 None => {
                     let items = context
@@ -358,6 +375,30 @@ impl Evaluator<'_, '_> {
         let sorted = merge_sort(keyed, &mut |a, b| order_by_swaps(terms, &a.0, &b.0))?;
         Ok(sorted.into_iter().map(|(_, tuple)| tuple).collect())
     }
+}
+
+/// A tuple as the JavaScript object JSONata represents it by: `@` is the context item.
+fn tuple_object(tuple: &Tuple) -> Value {
+    let mut map = crate::jsonata::value::Map::with_capacity(tuple.bindings.len() + 1);
+    map.insert(Arc::from("@"), tuple.focus.clone());
+    for (name, value) in &tuple.bindings {
+        map.insert(name.clone(), value.clone());
+    }
+    Value::object(map)
+}
+
+fn object_tuple(value: &Value) -> Tuple {
+    let mut tuple = Tuple::new(Value::Undefined);
+    if let Value::Object(object) = value {
+        for (name, member) in object.iter() {
+            if &**name == "@" {
+                tuple.focus = member.clone();
+            } else {
+                tuple.bind(name, member.clone());
+            }
+        }
+    }
+    tuple
 }
 
 fn is_scalar(value: &Value) -> bool {

@@ -1,0 +1,86 @@
+//! No expression or input may crash the caller: runaway recursion, loops and allocations end
+//! in JSONata's `U1001` (or the specific error JSONata has) instead.
+
+use serde_json::json;
+
+use super::api::{must_eval, try_eval};
+
+fn code_of(source: &str) -> &'static str {
+    match try_eval(source, json!(null)) {
+        Ok(value) => panic!("{source}: expected an error, got {value:?}"),
+        Err(err) => err.code,
+    }
+}
+
+#[test]
+fn infinite_recursion_is_a_stack_overflow_error() {
+    assert_eq!(
+        code_of("($f := function($n){ $n + $f($n + 1) }; $f(0))"),
+        "U1001"
+    );
+    assert_eq!(code_of("($f := function(){ [$f()] }; $f())"), "U1001");
+}
+
+#[test]
+fn infinite_tail_recursion_runs_out_of_steps() {
+    assert_eq!(
+        code_of("($f := function($n){ $f($n + 1) }; $f(0))"),
+        "U1001"
+    );
+}
+
+#[test]
+fn tail_recursion_runs_in_constant_stack() {
+    let source = "($even := function($n) { $n = 0 ? true : $odd($n-1) };
+                   $odd := function($n) { $n = 0 ? false : $even($n-1) };
+                   $odd(20001))";
+    assert_eq!(must_eval(source, json!(null)), Some(json!(true)));
+}
+
+#[test]
+fn deeply_nested_source_is_refused() {
+    let nested = format!("{}1{}", "[".repeat(50_000), "]".repeat(50_000));
+    assert_eq!(code_of(&nested), "U1001");
+    let chain = vec!["1"; 200_000].join("+");
+    assert_eq!(code_of(&chain), "U1001");
+    let negations = format!("{}1", "-".repeat(100_000));
+    assert_eq!(code_of(&negations), "U1001");
+}
+
+#[test]
+fn deeply_nested_values_built_in_a_loop_are_dropped_safely() {
+    let source = "$reduce([1..200000], function($acc, $x){ {'next': $acc} }, {})";
+    let result = try_eval(source, json!(null));
+    // Too deep to turn into JSON, but neither the evaluation nor dropping it may crash.
+    assert_eq!(result.unwrap_err().code, "U1001");
+}
+
+#[test]
+fn ranges_are_bounded() {
+    assert_eq!(code_of("[1..10000001]"), "D2014");
+    assert_eq!(code_of("[1..9999999].[1..9999999]"), "U1001");
+}
+
+#[test]
+fn huge_padding_runs_out_of_steps_before_allocating() {
+    assert_eq!(code_of("$pad('x', 1e15)"), "U1001");
+    assert_eq!(code_of("$formatInteger(1e15, 'I')"), "U1001");
+}
+
+#[test]
+fn closures_in_cycles_do_not_leak_or_crash() {
+    let source = "($f := function($n){ $n > 0 ? $f($n - 1) : 'done' }; $f(100))";
+    assert_eq!(must_eval(source, json!(null)), Some(json!("done")));
+}
+
+#[test]
+fn evaluation_fits_in_a_small_thread_stack() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let deep = "($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000))";
+            try_eval(deep, json!(null)).map_err(|e| e.code)
+        })
+        .expect("spawning a thread");
+    assert_eq!(handle.join().expect("no panic"), Err("U1001"));
+}
