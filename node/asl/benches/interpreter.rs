@@ -38,7 +38,10 @@ fn run_once(machine: &StateMachine, input: &Value) -> u64 {
         info(),
         input.clone(),
         Limits::default(),
-        Stamp { now: Timestamp(0), seed: 7 },
+        Stamp {
+            now: Timestamp(0),
+            seed: 7,
+        },
         &UnsignedTokens,
     );
     assert_eq!(exec.status, ExecutionStatus::Succeeded);
@@ -117,14 +120,20 @@ fn benches(c: &mut Criterion) {
     let input = json!({"count": 3, "user": {"id": "u-1", "tier": "silver"}});
     let transitions = run_once(&chain, &input);
     group.throughput(Throughput::Elements(transitions));
-    group.bench_function("pass_choice_chain_10", |b| b.iter(|| black_box(run_once(&chain, &input))));
+    group.bench_function("pass_choice_chain_10", |b| {
+        b.iter(|| black_box(run_once(&chain, &input)))
+    });
 
     let map = inline_map();
-    let items: Vec<Value> = (0..100).map(|n| json!({"n": n, "tag": format!("item-{n}")})).collect();
+    let items: Vec<Value> = (0..100)
+        .map(|n| json!({"n": n, "tag": format!("item-{n}")}))
+        .collect();
     let input = json!({"items": items});
     let transitions = run_once(&map, &input);
     group.throughput(Throughput::Elements(transitions));
-    group.bench_function("inline_map_100", |b| b.iter(|| black_box(run_once(&map, &input))));
+    group.bench_function("inline_map_100", |b| {
+        b.iter(|| black_box(run_once(&map, &input)))
+    });
 
     let jsonata = jsonata_heavy();
     let lines: Vec<Value> = (0..20)
@@ -133,7 +142,9 @@ fn benches(c: &mut Criterion) {
     let input = json!({"currency": "EUR", "lines": lines});
     let transitions = run_once(&jsonata, &input);
     group.throughput(Throughput::Elements(transitions));
-    group.bench_function("jsonata_order", |b| b.iter(|| black_box(run_once(&jsonata, &input))));
+    group.bench_function("jsonata_order", |b| {
+        b.iter(|| black_box(run_once(&jsonata, &input)))
+    });
 
     group.finish();
 }
