@@ -113,6 +113,36 @@ async fn a_watch_yields_each_event_once_in_order_and_then_ends() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_follows_on_when_its_stream_breaks_off_early() {
+    let fake = Fake::start().await;
+    fake.shared
+        .change(|store| store.watch_stream_events_max = Some(2));
+    let client = fake.client().await;
+    let machine = must_create_waiting_machine(&client).await;
+    let started = client
+        .start_execution(StartExecutionRequest {
+            state_machine_arn: machine,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    fake.release(&started.execution_arn);
+    let mut watch = client
+        .watch_execution(&started.execution_arn, 0)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    while let Some(event) = watch.next_event().await.unwrap() {
+        ids.push(event.id);
+    }
+    assert_eq!(ids, [1, 2, 3, 4, 5, 6], "no gaps, no repeats");
+    let opened = fake
+        .shared
+        .read(|store| store.executions[&started.execution_arn].watches);
+    assert_eq!(opened, 3, "two events per stream");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_all_follows_every_page_token() {
     let fake = Fake::start().await;
     let client = fake.client().await;

@@ -24,6 +24,7 @@ pub enum Error {
     /// The endpoint is not a URL the client can dial (expected `http://HOST:PORT`).
     #[error("{endpoint:?} is not a valid endpoint (expected http://HOST:PORT)")]
     InvalidEndpoint {
+        /// The endpoint as given.
         endpoint: String,
         #[source]
         source: tonic::transport::Error,
@@ -33,12 +34,15 @@ pub enum Error {
         "the long-poll timeout {long_poll_timeout:?} is shorter than the {minimum:?} a GetActivityTask poll may take"
     )]
     LongPollTimeoutTooShort {
+        /// The configured [`ClientOptions::long_poll_timeout`](crate::ClientOptions::long_poll_timeout).
         long_poll_timeout: Duration,
+        /// [`ClientOptions::LONG_POLL_TIMEOUT_MIN`](crate::ClientOptions::LONG_POLL_TIMEOUT_MIN).
         minimum: Duration,
     },
     /// No connection could be opened.
     #[error("cannot connect to {endpoint}")]
     Connect {
+        /// The endpoint dialled.
         endpoint: String,
         #[source]
         source: tonic::transport::Error,
@@ -49,13 +53,17 @@ pub enum Error {
         /// The AWS error name from the `cairn-error` metadata entry; `None` when the status
         /// did not come from Cairn's API layer (a proxy, the transport, an older server).
         name: Option<String>,
+        /// The gRPC status code (NotFound, InvalidArgument, FailedPrecondition, …).
         code: tonic::Code,
+        /// What went wrong and how to fix it, as the server put it.
         message: String,
     },
     /// No answer arrived within the call's deadline.
     #[error("{operation} got no answer within {timeout:?}")]
     Timeout {
+        /// The API operation (`DescribeExecution`, `GetActivityTask`, …).
         operation: &'static str,
+        /// The deadline that passed.
         timeout: Duration,
     },
 }

@@ -7,7 +7,7 @@ use cairn_proto::v1::{ExecutionStatus, HistoryEvent, WatchExecutionRequest};
 use super::{Client, Error, Result, is_terminal_event, unary};
 
 /// How often in a row a broken stream is reopened before the error is handed to the caller.
-const REOPENS_MAX: u32 = 8;
+const REOPENS_MAX: u32 = 12;
 /// The pause before the second reopen in a row; it doubles up to [`REOPEN_PAUSE_MAX`].
 const REOPEN_PAUSE_FIRST: Duration = Duration::from_millis(100);
 const REOPEN_PAUSE_MAX: Duration = Duration::from_secs(2);
@@ -99,21 +99,25 @@ impl Watch {
         }
     }
 
-    /// Opens a new stream after the last event, pausing first when the previous stream
-    /// yielded nothing, and notices an execution that ended without us seeing its last event.
+    /// Opens a new stream after the last event. After a stream that yielded nothing it
+    /// pauses first, and once a second one in a row yields nothing it asks whether the
+    /// execution is still running: an execution that ended has nothing more to show.
     async fn reopen(&mut self) -> Result<()> {
         if self.reopens > 0 {
-            let described = self.client.describe_execution(&self.execution_arn).await?;
-            if described.status() != ExecutionStatus::Running {
-                // A fresh stream replays what we missed; only give up when it has nothing.
-                if self.reopens > 1 {
+            let doublings = (self.reopens - 1).min(5);
+            tokio::time::sleep((REOPEN_PAUSE_FIRST * 2u32.pow(doublings)).min(REOPEN_PAUSE_MAX))
+                .await;
+        }
+        if self.reopens > 1 {
+            match self.client.describe_execution(&self.execution_arn).await {
+                Ok(described) if described.status() != ExecutionStatus::Running => {
                     self.finished = true;
                     return Ok(());
                 }
+                Ok(_) => {}
+                Err(error) if error.is_transient() && self.reopens < REOPENS_MAX => {}
+                Err(error) => return Err(error),
             }
-            let doublings = (self.reopens - 1).min(5);
-            let pause = (REOPEN_PAUSE_FIRST * 2u32.pow(doublings)).min(REOPEN_PAUSE_MAX);
-            tokio::time::sleep(pause).await;
         }
         self.reopens += 1;
         match self.subscribe().await {

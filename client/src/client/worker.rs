@@ -28,7 +28,9 @@ pub struct Task {
 /// A handler's "this task failed": the Task state's Retry and Catch match `error`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskFailure {
+    /// The error name (up to 256 characters), e.g. `Resize.TooLarge`.
     pub error: String,
+    /// A human-readable explanation (up to 32,768 characters).
     pub cause: String,
 }
 

@@ -218,18 +218,22 @@ async fn watch(session: &Session, execution_arn: &str, after_event_id: u64) -> R
         .client
         .watch_execution(execution_arn, after_event_id)
         .await?;
+    let row = |cells: &[String]| {
+        let line = format!(
+            "{:<5}  {:<5}  {:<28}  {:<32}  {}",
+            cells[0], cells[1], cells[2], cells[3], cells[4]
+        );
+        println!("{}", line.trim_end());
+    };
+    if session.output == OutputFormat::Table {
+        row(&["ID", "PREV", "TYPE", "TIMESTAMP", "DETAIL"].map(String::from));
+    }
     let mut last_type = String::new();
     while let Some(event) = watch.next_event().await? {
         let rendered = event.to_aws_json();
         match session.output {
             OutputFormat::Json => println!("{}", serde_json::to_string(&rendered)?),
-            OutputFormat::Table => {
-                let cells = output::event_row(&rendered);
-                println!(
-                    "{:>5}  {:>5}  {:<28}  {:<32}  {}",
-                    cells[0], cells[1], cells[2], cells[3], cells[4]
-                );
-            }
+            OutputFormat::Table => row(&output::event_row(&rendered)),
         }
         last_type = event.r#type;
     }

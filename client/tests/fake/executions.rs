@@ -148,8 +148,9 @@ impl Executions for Service {
         tokio::spawn(async move {
             let mut changes = shared.changes.subscribe();
             let mut sent = watch.after_event_id;
+            let mut sent_count = 0;
             loop {
-                let (fresh, ended) = shared.read(|store| {
+                let (fresh, ended, sent_max) = shared.read(|store| {
                     let execution = &store.executions[&arn];
                     let fresh: Vec<HistoryEvent> = execution
                         .published
@@ -157,10 +158,15 @@ impl Executions for Service {
                         .filter(|e| e.id > sent)
                         .cloned()
                         .collect();
-                    (fresh, execution.status != ExecutionStatus::Running)
+                    let ended = execution.status != ExecutionStatus::Running;
+                    (fresh, ended, store.watch_stream_events_max)
                 });
                 for event in fresh {
+                    if sent_max.is_some_and(|max| sent_count >= max) {
+                        return;
+                    }
                     sent = event.id;
+                    sent_count += 1;
                     if sender.send(Ok(event)).await.is_err() {
                         return;
                     }

@@ -84,6 +84,9 @@ pub struct Store {
     pub started: Vec<String>,
     pub activities: BTreeMap<String, Activity>,
     pub tasks: HashMap<String, Task>,
+    /// When set, each WatchExecution stream ends after this many events, as a stream does
+    /// when its node goes away.
+    pub watch_stream_events_max: Option<usize>,
     next_id: u64,
 }
 
@@ -96,6 +99,7 @@ impl Store {
             started: Vec::new(),
             activities: BTreeMap::new(),
             tasks: HashMap::new(),
+            watch_stream_events_max: None,
             next_id: 0,
         }
     }
