@@ -130,6 +130,18 @@ fn a_stale_transition_is_rejected_counted_and_writes_nothing() {
     );
     assert_eq!(sm.counters().stale_transitions.load(Ordering::Relaxed), 2);
     assert_eq!(
+        db.apply_counters(SHARD)
+            .stale_transitions
+            .load(Ordering::Relaxed),
+        2
+    );
+    assert_eq!(
+        db.apply_counters(ShardId(0))
+            .stale_transitions
+            .load(Ordering::Relaxed),
+        0
+    );
+    assert_eq!(
         must_dump(&reader, &executions),
         before,
         "a rejected transition writes nothing"

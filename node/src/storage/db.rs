@@ -4,8 +4,9 @@
 //! shard's rows live under its own key ranges (see `keys`). A store is a cheap handle: the
 //! DB behind an `Arc` and a shard id.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use prost::Message;
 use rocksdb::{
@@ -13,6 +14,7 @@ use rocksdb::{
 };
 use serde::Deserialize;
 
+use super::apply::ApplyCounters;
 use super::error::{Corruption, Error, KeyHex, Operation};
 use super::keys::Table;
 use super::log_store::LogStore;
@@ -122,7 +124,11 @@ impl Db {
             )?;
         tracing::info!(path = %path.display(), "opened the node's RocksDB");
         Ok(Db {
-            inner: Arc::new(Inner { rocks, path }),
+            inner: Arc::new(Inner {
+                rocks,
+                path,
+                counters: Mutex::default(),
+            }),
         })
     }
 
@@ -143,7 +149,18 @@ impl Db {
 
     /// The state-machine store of `shard` (one per shard, for the same reason).
     pub fn state_machine(&self, shard: ShardId) -> StateMachineStore {
-        StateMachineStore::new(self.inner.clone(), shard)
+        StateMachineStore::new(self.inner.clone(), shard, self.apply_counters(shard))
+    }
+
+    /// What apply skipped on `shard` since the DB was opened, for metrics: the counters of
+    /// the shard's state-machine store, whenever either is made.
+    pub fn apply_counters(&self, shard: ShardId) -> Arc<ApplyCounters> {
+        let mut counters = self
+            .inner
+            .counters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        counters.entry(shard).or_default().clone()
     }
 
     /// Reads `shard`'s applied state; as many as needed.
@@ -164,6 +181,7 @@ pub(crate) enum Durability {
 pub(crate) struct Inner {
     pub(crate) rocks: rocksdb::DB,
     pub(crate) path: PathBuf,
+    counters: Mutex<HashMap<ShardId, Arc<ApplyCounters>>>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -274,11 +292,15 @@ impl View<'_> {
         } else {
             IteratorMode::Start
         };
-        let iter = match &self.snapshot {
+        // An empty range never reaches RocksDB: it wants lower bound ≤ upper bound.
+        let empty = !end.is_empty() && start >= end;
+        let iter = (!empty).then(|| match &self.snapshot {
             Some(snapshot) => snapshot.iterator_opt(mode, options),
             None => self.inner.rocks.iterator_opt(mode, options),
-        };
-        iter.map(|row| row.map_err(|e| self.inner.io_error(Operation::Read, e)))
+        });
+        iter.into_iter()
+            .flatten()
+            .map(|row| row.map_err(|e| self.inner.io_error(Operation::Read, e)))
     }
 }
 

@@ -120,8 +120,9 @@ impl RaftLogReader<TypeConfig> for LogReader {
     }
 }
 
-/// A shard's Raft log store. Exactly one per shard (see `Db::log_store`).
-#[derive(Debug, Clone)]
+/// A shard's Raft log store. Exactly one per shard (see `Db::log_store`); not `Clone`, so
+/// writes cannot come from two places.
+#[derive(Debug)]
 pub struct LogStore {
     reader: LogReader,
 }
@@ -257,6 +258,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         I::IntoIter: OptionalSend,
     {
         let written = match self.append_batch(entries) {
+            Ok(batch) if batch.is_empty() => Ok(()),
             Ok(batch) => {
                 write_blocking(self.inner(), self.shard(), batch, Durability::Synced).await
             }

@@ -34,11 +34,11 @@ pub struct StateMachineStore {
 }
 
 impl StateMachineStore {
-    pub(crate) fn new(inner: Arc<Inner>, shard: ShardId) -> Self {
+    pub(crate) fn new(inner: Arc<Inner>, shard: ShardId, counters: Arc<ApplyCounters>) -> Self {
         StateMachineStore {
             inner,
             shard,
-            counters: Arc::new(ApplyCounters::default()),
+            counters,
             snapshot_lock: Arc::new(Mutex::new(())),
         }
     }
