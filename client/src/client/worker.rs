@@ -50,7 +50,8 @@ pub struct Handled {
     /// Whether the handler succeeded (the answer was SendTaskSuccess).
     pub succeeded: bool,
     /// Whether the server took the answer. `TaskTimedOut` or `TaskDoesNotExist` here mean the
-    /// task had already been given up on (its timeout or heartbeat timeout passed).
+    /// task had already been given up on (its timeout or heartbeat timeout passed), or, when
+    /// the answer had to be sent again after a lost reply, that the first one arrived.
     pub delivered: Result<()>,
 }
 
