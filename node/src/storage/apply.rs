@@ -297,16 +297,24 @@ impl Applier<'_, '_> {
     fn unqueue(&mut self, key: &ExecutionKey, task_id: u64) -> Result<(), Error> {
         let position_key = keys::activity_queue_position(self.shard, key, task_id);
         if let Some(queue_key) = self.writes.get_raw(&position_key)? {
-            if keys::decode_activity_queue(&queue_key).is_err() {
-                let reason = Corruption::Key(KeyError::WrongTable {
-                    expected: Table::ActivityQueue,
-                    found: queue_key.first().copied().unwrap_or(0),
-                });
+            // The value is a key this code wrote; deleting anything else would lose a row.
+            let decoded = keys::decode_activity_queue(&queue_key).and_then(|queued| {
+                if queued.shard == self.shard {
+                    Ok(queued)
+                } else {
+                    Err(KeyError::WrongShard {
+                        expected: self.shard,
+                        found: queued.shard,
+                    })
+                }
+            });
+            if let Err(e) = decoded {
+                let table = Table::ActivityQueuePositions;
                 return Err(corrupt(
                     self.shard,
-                    Table::ActivityQueuePositions,
+                    table,
                     &position_key,
-                    reason,
+                    Corruption::Key(e),
                 ));
             }
             self.writes.delete(queue_key);

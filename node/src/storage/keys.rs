@@ -135,6 +135,8 @@ pub enum KeyError {
     BadExecutionKey,
     #[error("no table has the byte {0:#04x}")]
     UnknownTable(u8),
+    #[error("key belongs to shard {found}, not {expected}")]
+    WrongShard { expected: ShardId, found: ShardId },
 }
 
 // ---- Encoding ------------------------------------------------------------------------------
@@ -422,6 +424,7 @@ pub fn activity_queue_prefix(shard: ShardId, activity_arn: &str) -> Vec<u8> {
 /// The parts of an activity-queue key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedTask {
+    pub shard: ShardId,
     pub activity_arn: String,
     pub queued_at_index: u64,
     pub execution: ExecutionKey,
@@ -429,8 +432,16 @@ pub struct QueuedTask {
 }
 
 pub fn decode_activity_queue(key: &[u8]) -> Result<QueuedTask, KeyError> {
-    let mut reader = KeyReader::new(Table::ActivityQueue, key)?;
+    let (table, shard, parts) = split_shard(key)?;
+    if table != Table::ActivityQueue {
+        return Err(KeyError::WrongTable {
+            expected: Table::ActivityQueue,
+            found: table.byte(),
+        });
+    }
+    let mut reader = KeyReader::suffix(parts);
     let queued = QueuedTask {
+        shard,
         activity_arn: reader.str()?,
         queued_at_index: reader.u64()?,
         execution: reader.execution_key()?,

@@ -160,7 +160,13 @@ proptest! {
     ) {
         let exec = key(&m, &e);
         let q = activity_queue(ShardId(2), &arn, at, &exec, id);
-        let queued = QueuedTask { activity_arn: arn.clone(), queued_at_index: at, execution: exec.clone(), task_id: id };
+        let queued = QueuedTask {
+            shard: ShardId(2),
+            activity_arn: arn.clone(),
+            queued_at_index: at,
+            execution: exec.clone(),
+            task_id: id,
+        };
         prop_assert_eq!(decode_activity_queue(&q), Ok(queued));
         prop_assert!(q.starts_with(&activity_queue_prefix(ShardId(2), &arn)));
         // Older first: a task queued at an earlier index sorts first whatever its execution.
