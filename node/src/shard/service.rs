@@ -143,6 +143,10 @@ impl Service {
         let mut metrics = self.raft.metrics();
         let initial = metrics.borrow().clone();
         self.on_metrics(&initial).await;
+        // Taking over can fail transiently (the read barrier of a brand-new term); a periodic
+        // recheck retries it even when no further metrics change comes.
+        let mut recheck = tokio::time::interval(std::time::Duration::from_millis(250));
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let timer_sleep = self.next_timer_sleep();
             let timer_armed = self.ready && timer_sleep.is_some();
@@ -166,6 +170,10 @@ impl Service {
                         }
                     }
                     self.handle(batch).await;
+                }
+                _ = recheck.tick(), if !self.ready => {
+                    let snapshot = metrics.borrow().clone();
+                    self.on_metrics(&snapshot).await;
                 }
                 () = async { if let Some(s) = timer_sleep { s.await } }, if timer_armed => {
                     self.fire_due_timers().await;
