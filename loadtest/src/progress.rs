@@ -1,6 +1,7 @@
 //! The live progress line on stderr while the run goes on (hidden when stderr is not a
 //! terminal, so logs and CI output stay clean).
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use crate::stats::Live;
 use crate::stats::window::Window;
 
 const REFRESH: Duration = Duration::from_millis(500);
+const RATE_SPAN: Duration = Duration::from_secs(1);
 
 /// Updates the line until `shutdown`, then clears it.
 pub async fn show(context: Arc<Context>, window: Window, shutdown: Shutdown, enabled: bool) {
@@ -25,7 +27,8 @@ pub async fn show(context: Arc<Context>, window: Window, shutdown: Shutdown, ena
         bar.set_style(style);
     }
     let mut ticks = tokio::time::interval(REFRESH);
-    let mut previous = (Instant::now(), Live::default());
+    // Rates over the last second or so: a half-second delta would flicker with the timer.
+    let mut history: VecDeque<(Instant, Live)> = VecDeque::new();
     loop {
         tokio::select! {
             biased;
@@ -34,14 +37,26 @@ pub async fn show(context: Arc<Context>, window: Window, shutdown: Shutdown, ena
         }
         let now = Instant::now();
         let (live, latency) = context.stats.live();
-        let seconds = now.duration_since(previous.0).as_secs_f64().max(1e-3);
-        let rate = |current: u64, before: u64| current.saturating_sub(before) as f64 / seconds;
+        history.push_back((now, live));
+        while history.len() > 2 && now.duration_since(history[1].0) >= RATE_SPAN {
+            history.pop_front();
+        }
+        let (then, before) = history.front().copied().unwrap_or((now, live));
+        let seconds = now.duration_since(then).as_secs_f64();
+        let rate = |current: u64, earlier: u64| {
+            if seconds > 0.0 {
+                current.saturating_sub(earlier) as f64 / seconds
+            } else {
+                0.0
+            }
+        };
         bar.set_message(format!(
             "{phase} | starts {starts:.0}/s | done {done:.0}/s | in flight {in_flight} | \
-             tracked {tracked} | backpressure {backpressure} | errors {errors} | p99 {p99:.1} ms",
+             tracked {tracked} | backpressure {backpressure} | errors {errors} | \
+             p99 to complete {p99:.1} ms",
             phase = phase(now, &window),
-            starts = rate(live.accepted, previous.1.accepted),
-            done = rate(live.completions, previous.1.completions),
+            starts = rate(live.accepted, before.accepted),
+            done = rate(live.completions, before.completions),
             in_flight = context.limits.in_flight(),
             tracked = context.limits.tracked(),
             backpressure = live.backpressure,
@@ -49,7 +64,6 @@ pub async fn show(context: Arc<Context>, window: Window, shutdown: Shutdown, ena
             p99 = latency.p99_ms,
         ));
         bar.tick();
-        previous = (now, live);
     }
     bar.finish_and_clear();
 }

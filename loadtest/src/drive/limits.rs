@@ -1,84 +1,126 @@
 //! The run's two bounds, as semaphores whose permits executions hold.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::{Result, ensure};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::stats::Limit;
 
+const NEVER_CLOSED: &str = "the limits' semaphores are never closed";
+
 #[derive(Debug)]
 pub struct Limits {
-    in_flight: Arc<Semaphore>,
-    tracked: Arc<Semaphore>,
-    max_in_flight: u32,
-    max_tracked: u32,
+    in_flight: Bound,
+    tracked: Bound,
 }
 
 /// What one execution holds: the in-flight permit until its start is answered, the tracked
 /// permit until it is seen to end.
 #[derive(Debug)]
 pub struct Permits {
-    pub in_flight: OwnedSemaphorePermit,
-    pub tracked: OwnedSemaphorePermit,
+    pub in_flight: Held,
+    pub tracked: Held,
+}
+
+/// One bound: a semaphore, plus a count of holders for display. The semaphore alone cannot
+/// tell: a drain waiting for every permit takes them over one by one as they come back.
+#[derive(Debug)]
+struct Bound {
+    permits: Arc<Semaphore>,
+    max: u32,
+    held: Arc<AtomicU32>,
+}
+
+/// A permit of one bound, given back when dropped.
+#[derive(Debug)]
+pub struct Held {
+    _permit: OwnedSemaphorePermit,
+    held: Arc<AtomicU32>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.held.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Bound {
+    fn new(max: usize, option: &str) -> Result<Bound> {
+        let max = u32::try_from(max).unwrap_or(u32::MAX);
+        ensure!(max > 0, "{option} must be at least 1");
+        Ok(Bound {
+            permits: Arc::new(Semaphore::new(max as usize)),
+            max,
+            held: Arc::default(),
+        })
+    }
+
+    fn hold(&self, permit: OwnedSemaphorePermit) -> Held {
+        self.held.fetch_add(1, Ordering::Relaxed);
+        Held {
+            _permit: permit,
+            held: Arc::clone(&self.held),
+        }
+    }
+
+    fn try_acquire(&self) -> Option<Held> {
+        let permit = Arc::clone(&self.permits).try_acquire_owned().ok()?;
+        Some(self.hold(permit))
+    }
+
+    async fn acquire(&self) -> Held {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .expect(NEVER_CLOSED);
+        self.hold(permit)
+    }
+
+    fn held(&self) -> u32 {
+        self.held.load(Ordering::Relaxed)
+    }
 }
 
 impl Limits {
     pub fn new(max_in_flight: usize, max_tracked: usize) -> Result<Limits> {
-        let max_in_flight = u32::try_from(max_in_flight).unwrap_or(u32::MAX);
-        let max_tracked = u32::try_from(max_tracked).unwrap_or(u32::MAX);
-        ensure!(max_in_flight > 0, "--max-in-flight must be at least 1");
-        ensure!(max_tracked > 0, "--max-tracked must be at least 1");
         Ok(Limits {
-            in_flight: Arc::new(Semaphore::new(max_in_flight as usize)),
-            tracked: Arc::new(Semaphore::new(max_tracked as usize)),
-            max_in_flight,
-            max_tracked,
+            in_flight: Bound::new(max_in_flight, "--max-in-flight")?,
+            tracked: Bound::new(max_tracked, "--max-tracked")?,
         })
     }
 
     /// Both permits now, or the bound that is reached (open loop: never wait).
     pub fn try_acquire(&self) -> Result<Permits, Limit> {
-        let tracked = Arc::clone(&self.tracked)
-            .try_acquire_owned()
-            .map_err(|_| Limit::Tracked)?;
-        let in_flight = Arc::clone(&self.in_flight)
-            .try_acquire_owned()
-            .map_err(|_| Limit::InFlight)?;
+        let tracked = self.tracked.try_acquire().ok_or(Limit::Tracked)?;
+        let in_flight = self.in_flight.try_acquire().ok_or(Limit::InFlight)?;
         Ok(Permits { in_flight, tracked })
     }
 
     /// Both permits, waiting for them (closed loop).
     pub async fn acquire(&self) -> Permits {
-        const NEVER_CLOSED: &str = "the limits' semaphores are never closed";
-        let tracked = Arc::clone(&self.tracked)
-            .acquire_owned()
-            .await
-            .expect(NEVER_CLOSED);
-        let in_flight = Arc::clone(&self.in_flight)
-            .acquire_owned()
-            .await
-            .expect(NEVER_CLOSED);
+        let tracked = self.tracked.acquire().await;
+        let in_flight = self.in_flight.acquire().await;
         Permits { in_flight, tracked }
     }
 
     /// StartExecution calls awaiting an answer now.
     pub fn in_flight(&self) -> u32 {
-        self.max_in_flight - self.in_flight.available_permits() as u32
+        self.in_flight.held()
     }
 
     /// Executions started and not yet seen to end (or starting) now.
     pub fn tracked(&self) -> u32 {
-        self.max_tracked - self.tracked.available_permits() as u32
+        self.tracked.held()
     }
 
     /// Completes once no execution holds a tracked permit.
     pub async fn all_released(&self) {
         // Taking every permit proves none is held; giving them back at once keeps the limits
         // usable afterwards.
-        if let Ok(all) = self.tracked.acquire_many(self.max_tracked).await {
-            drop(all);
-        }
+        let all = self.tracked.permits.acquire_many(self.tracked.max).await;
+        drop(all.expect(NEVER_CLOSED));
     }
 }
 
@@ -105,5 +147,25 @@ mod tests {
         let second = limits.try_acquire().unwrap();
         assert_eq!(limits.tracked(), 2);
         drop((first.tracked, second));
+    }
+
+    #[tokio::test]
+    async fn waiting_for_every_permit_completes_once_all_are_back() {
+        let limits = Arc::new(Limits::new(4, 4).unwrap());
+        let held = limits.try_acquire().unwrap();
+        let waiter = tokio::spawn({
+            let limits = Arc::clone(&limits);
+            async move { limits.all_released().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        assert_eq!(
+            limits.tracked(),
+            1,
+            "a waiting drain does not count as held"
+        );
+        drop(held);
+        waiter.await.unwrap();
+        assert!(limits.try_acquire().is_ok(), "the permits are usable again");
     }
 }

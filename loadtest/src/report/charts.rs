@@ -19,8 +19,8 @@ struct Line {
 }
 
 /// Accepted starts/s and completions/s per second (and committed transitions/s when the nodes'
-/// metrics gave them).
-pub fn throughput(points: &[Point]) -> Result<String> {
+/// metrics gave them). `window_s` marks where the measurement window ends and the drain begins.
+pub fn throughput(points: &[Point], window_s: f64) -> Result<String> {
     let mut lines = vec![
         Line {
             name: "accepted starts/s",
@@ -46,11 +46,11 @@ pub fn throughput(points: &[Point]) -> Result<String> {
             values: points.iter().map(|p| p.transitions_per_s).collect(),
         });
     }
-    chart(THROUGHPUT_TITLE, "per second", &lines)
+    chart(THROUGHPUT_TITLE, "per second", &lines, window_s)
 }
 
 /// Start-to-complete p50 and p99 per second.
-pub fn latency(points: &[Point]) -> Result<String> {
+pub fn latency(points: &[Point], window_s: f64) -> Result<String> {
     let lines = [
         Line {
             name: "start to complete p50 (ms)",
@@ -63,10 +63,10 @@ pub fn latency(points: &[Point]) -> Result<String> {
             values: points.iter().map(|p| p.start_to_complete_p99_ms).collect(),
         },
     ];
-    chart(LATENCY_TITLE, "milliseconds", &lines)
+    chart(LATENCY_TITLE, "milliseconds", &lines, window_s)
 }
 
-fn chart(title: &str, y_label: &str, lines: &[Line]) -> Result<String> {
+fn chart(title: &str, y_label: &str, lines: &[Line], window_s: f64) -> Result<String> {
     let seconds = lines.iter().map(|l| l.values.len()).max().unwrap_or(0);
     let x_max = (seconds.max(2) - 1) as f64;
     let y_top = lines
@@ -106,6 +106,16 @@ fn chart(title: &str, y_label: &str, lines: &[Line]) -> Result<String> {
                     labelled = true;
                 }
             }
+        }
+        // Seconds after the window are the drain: only executions already started finish.
+        if window_s > 0.0 && window_s <= x_max {
+            let end = vec![(window_s, 0.0), (window_s, y_max)];
+            let grey = RGBColor(120, 120, 120);
+            chart
+                .draw_series(DashedLineSeries::new(end, 6, 4, grey.stroke_width(1)))
+                .map_err(drawing)?
+                .label("end of window (drain after)")
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], grey));
         }
         chart
             .configure_series_labels()
@@ -153,7 +163,7 @@ mod tests {
 
     #[test]
     fn an_empty_series_still_draws_a_chart() {
-        let svg = throughput(&[]).unwrap();
+        let svg = throughput(&[], 0.0).unwrap();
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains(THROUGHPUT_TITLE));
     }

@@ -16,8 +16,9 @@ td.l,th.l{text-align:left}code{background:#f4f4f4;padding:0.1em 0.3em;word-break
 figure{margin:1em 0}figcaption{font-weight:600}";
 
 pub fn render(report: &Report) -> Result<String> {
-    let throughput = charts::throughput(&report.series)?;
-    let latency = charts::latency(&report.series)?;
+    let window_s = report.summary.measured_s;
+    let throughput = charts::throughput(&report.series, window_s)?;
+    let latency = charts::latency(&report.series, window_s)?;
     let mut page = String::new();
     // Writing to a String cannot fail.
     let _ = write_page(&mut page, report, &throughput, &latency);
@@ -189,6 +190,10 @@ mod tests {
         assert!(charts[0].contains("completions/s"));
         assert!(charts[1].contains(charts::LATENCY_TITLE));
         assert!(charts[1].contains("p99"));
+        assert!(
+            charts[0].contains("end of window"),
+            "the sample run has a drain second"
+        );
     }
 
     #[test]
