@@ -16,15 +16,19 @@ use crate::jsonata::value::Value;
 /// What running a function body produced: a value, or a call in tail position still to make.
 pub(crate) enum Outcome {
     Value(Value),
-    TailCall {
-        procedure: Value,
-        args: Vec<Value>,
-        name: Option<Arc<str>>,
-        position: usize,
-    },
+    TailCall(Box<TailCall>),
+}
+
+/// A call in tail position: the function, its arguments, and where it was written.
+pub(crate) struct TailCall {
+    procedure: Value,
+    args: Vec<Value>,
+    name: Option<Arc<str>>,
+    position: usize,
 }
 
 impl Evaluator<'_, '_> {
+    #[inline(never)]
     pub(super) fn closure(
         &mut self,
         definition: &LambdaDef,
@@ -42,6 +46,7 @@ impl Evaluator<'_, '_> {
     }
 
     /// `procedure(args…)`; `context` is the left side of `~>`, passed as the first argument.
+    #[inline(never)]
     pub(super) fn call(
         &mut self,
         procedure: &Node,
@@ -80,13 +85,14 @@ impl Evaluator<'_, '_> {
         loop {
             match outcome {
                 Outcome::Value(value) => return Ok(value),
-                Outcome::TailCall {
-                    procedure,
-                    args,
-                    name,
-                    position,
-                } => {
+                Outcome::TailCall(call) => {
                     self.charge(1)?;
+                    let TailCall {
+                        procedure,
+                        args,
+                        name,
+                        position,
+                    } = *call;
                     outcome = self
                         .apply_once(&procedure, args, input)
                         .map_err(|e| e.locate(position, name.as_deref()))?;
@@ -120,7 +126,22 @@ impl Evaluator<'_, '_> {
             Some(signature) => signature.validate(args, input)?,
             None => args,
         };
-        let value = match &**function {
+        match &**function {
+            Function::Lambda(lambda) => self.run_lambda(lambda, args),
+            Function::Builtin(builtin) => Ok(Outcome::Value((builtin.run)(self, args, input)?)),
+            other => self.apply_native(other, args, input),
+        }
+    }
+
+    /// The function values other than lambdas and built-ins.
+    #[inline(never)]
+    fn apply_native(
+        &mut self,
+        function: &Function,
+        args: Vec<Value>,
+        input: &Value,
+    ) -> Result<Outcome> {
+        let value = match function {
             Function::Lambda(lambda) => return self.run_lambda(lambda, args),
             Function::Builtin(builtin) => (builtin.run)(self, args, input)?,
             Function::PartialNative {
@@ -159,6 +180,7 @@ impl Evaluator<'_, '_> {
         Ok(Outcome::Value(value))
     }
 
+    #[inline(never)]
     fn run_lambda(&mut self, lambda: &Lambda, args: Vec<Value>) -> Result<Outcome> {
         let frame = Frame::child(&lambda.frame);
         let mut args = args.into_iter();
@@ -182,12 +204,12 @@ impl Evaluator<'_, '_> {
                     .iter()
                     .map(|arg| this.eval(arg, input, frame))
                     .collect::<Result<Vec<_>>>()?;
-                Ok(Outcome::TailCall {
+                Ok(Outcome::TailCall(Box::new(TailCall {
                     procedure: callee,
                     args,
                     name: procedure.procedure_name().map(Arc::from),
                     position: node.position,
-                })
+                })))
             }),
             Kind::Condition {
                 condition,
@@ -239,6 +261,7 @@ impl Evaluator<'_, '_> {
     }
 
     /// `procedure(a, ?, c)`: a function waiting for the `?` arguments.
+    #[inline(never)]
     pub(super) fn partial(
         &mut self,
         procedure: &Node,
@@ -302,6 +325,7 @@ impl Evaluator<'_, '_> {
     }
 
     /// `lhs ~> rhs`: calls `rhs` with `lhs` as its first argument, or composes two functions.
+    #[inline(never)]
     pub(super) fn apply_operator(
         &mut self,
         lhs: &Node,

@@ -24,6 +24,7 @@ enum GroupData {
 }
 
 impl Evaluator<'_, '_> {
+    #[inline(never)]
     pub(super) fn group(
         &mut self,
         spec: &GroupSpec,

@@ -111,7 +111,17 @@ impl<'e, 'v> Evaluator<'e, 'v> {
         }
         self.charge(1)?;
         stack::check()?;
-        let mut result = self.eval_kind(node, input, frame)?;
+        let result = self.eval_kind(node, input, frame)?;
+        if node.predicates.is_empty() && (node.group.is_none() || node.is_path()) {
+            return Ok(collapse(result, node.keep_array));
+        }
+        self.refine(node, result, frame)
+    }
+
+    /// Applies a node's predicates and grouping to its value; kept out of `eval_counted` so
+    /// that the common path through the recursion keeps a small stack frame.
+    #[inline(never)]
+    fn refine(&mut self, node: &Node, mut result: Value, frame: &Rc<Frame>) -> Result<Value> {
         for stage in &node.predicates {
             if let Stage::Filter(predicate) = stage {
                 result = self.filter(predicate, result, frame)?;
@@ -125,6 +135,7 @@ impl<'e, 'v> Evaluator<'e, 'v> {
         Ok(collapse(result, node.keep_array))
     }
 
+    #[inline(never)]
     fn eval_kind(&mut self, node: &Node, input: &Value, frame: &Rc<Frame>) -> Result<Value> {
         match &node.kind {
             Kind::Path { .. } => self.path(node, input, frame),
@@ -143,34 +154,14 @@ impl<'e, 'v> Evaluator<'e, 'v> {
             Kind::Descendant => path::descendants(input),
             Kind::Parent(label) => Ok(frame.lookup(&label.name).unwrap_or_default()),
             Kind::Variable(name) => Ok(self.variable(name, input, frame)),
-            Kind::Regex(regex) => Ok(Value::function(Function::Regex(regex.clone()))),
+            Kind::Regex(regex) => Ok(regex_function(regex)),
             Kind::Condition {
                 condition,
                 then,
                 otherwise,
-            } => {
-                let condition = self.eval(condition, input, frame)?;
-                if super::value::to_boolean(&condition)?.unwrap_or(false) {
-                    self.eval(then, input, frame)
-                } else if let Some(otherwise) = otherwise {
-                    self.eval(otherwise, input, frame)
-                } else {
-                    Ok(Value::Undefined)
-                }
-            }
-            Kind::Block(expressions) => {
-                let block_frame = Frame::child(frame);
-                let mut result = Value::Undefined;
-                for expression in expressions {
-                    result = self.eval(expression, input, &block_frame)?;
-                }
-                Ok(result)
-            }
-            Kind::Bind { name, value } => {
-                let value = self.eval(value, input, frame)?;
-                frame.bind(name, value.clone());
-                Ok(value)
-            }
+            } => self.condition(condition, then, otherwise.as_deref(), input, frame),
+            Kind::Block(expressions) => self.block(expressions, input, frame),
+            Kind::Bind { name, value } => self.bind(name, value, input, frame),
             Kind::Lambda(definition) => Ok(self.closure(definition, input, frame)),
             Kind::Call {
                 procedure, args, ..
@@ -179,21 +170,70 @@ impl<'e, 'v> Evaluator<'e, 'v> {
                 self.partial(procedure, args, node.position, input, frame)
             }
             Kind::Apply { lhs, rhs } => self.apply_operator(lhs, rhs, node.position, input, frame),
-            Kind::Transform(definition) => {
-                self.capture(frame);
-                Ok(Value::function(Function::Transform {
-                    definition: definition.clone(),
-                    frame: frame.clone(),
-                }))
-            }
-            Kind::Sort(_) => {
-                let items = Value::sequence(input.to_items());
-                self.sort_step(node, items, frame)
-            }
+            Kind::Transform(definition) => Ok(self.transformer(definition, frame)),
+            Kind::Sort(_) => self.sort_step(node, Value::sequence(input.to_items()), frame),
         }
     }
 
+    #[inline(never)]
+    fn condition(
+        &mut self,
+        condition: &Node,
+        then: &Node,
+        otherwise: Option<&Node>,
+        input: &Value,
+        frame: &Rc<Frame>,
+    ) -> Result<Value> {
+        let condition = self.eval(condition, input, frame)?;
+        if super::value::is_truthy(&condition)? {
+            self.eval(then, input, frame)
+        } else if let Some(otherwise) = otherwise {
+            self.eval(otherwise, input, frame)
+        } else {
+            Ok(Value::Undefined)
+        }
+    }
+
+    /// `(a; b; c)`: a scope of its own, the value of the last expression.
+    #[inline(never)]
+    fn block(&mut self, expressions: &[Node], input: &Value, frame: &Rc<Frame>) -> Result<Value> {
+        let block_frame = Frame::child(frame);
+        let mut result = Value::Undefined;
+        for expression in expressions {
+            result = self.eval(expression, input, &block_frame)?;
+        }
+        Ok(result)
+    }
+
+    /// `$name := value`, bound in the enclosing scope.
+    #[inline(never)]
+    fn bind(
+        &mut self,
+        name: &Arc<str>,
+        value: &Node,
+        input: &Value,
+        frame: &Rc<Frame>,
+    ) -> Result<Value> {
+        let value = self.eval(value, input, frame)?;
+        frame.bind(name, value.clone());
+        Ok(value)
+    }
+
+    #[inline(never)]
+    fn transformer(
+        &mut self,
+        definition: &Arc<super::ast::TransformDef>,
+        frame: &Rc<Frame>,
+    ) -> Value {
+        self.capture(frame);
+        Value::function(Function::Transform {
+            definition: definition.clone(),
+            frame: frame.clone(),
+        })
+    }
+
     /// `$name`: the context for `$`, then scopes, the caller's variables and the built-ins.
+    #[inline(never)]
     pub fn variable(&mut self, name: &str, input: &Value, frame: &Rc<Frame>) -> Value {
         if name.is_empty() {
             return match input {
@@ -256,6 +296,11 @@ impl Drop for Evaluator<'_, '_> {
             frame.clear_chain();
         }
     }
+}
+
+#[inline(never)]
+fn regex_function(regex: &Arc<super::regex::JsRegex>) -> Value {
+    Value::function(Function::Regex(regex.clone()))
 }
 
 /// A sequence stands for its only item and nothing for an empty one (unless `expr[]` asked to

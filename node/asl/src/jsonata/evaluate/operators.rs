@@ -15,6 +15,7 @@ use crate::jsonata::value::{ArrayFlags, Value, compare_strings, deep_equal, is_t
 const MAX_RANGE: f64 = 1e7;
 
 impl Evaluator<'_, '_> {
+    #[inline(never)]
     pub(super) fn binary(
         &mut self,
         op: BinaryOp,
@@ -44,6 +45,7 @@ impl Evaluator<'_, '_> {
         self.operate(op, left, right).map_err(locate)
     }
 
+    #[inline(never)]
     fn operate(&mut self, op: BinaryOp, left: Value, right: Value) -> Result<Value> {
         match op {
             BinaryOp::Add
@@ -119,6 +121,7 @@ impl Evaluator<'_, '_> {
         Ok(Value::sequence(items))
     }
 
+    #[inline(never)]
     pub(super) fn negate(
         &mut self,
         inner: &Node,
@@ -138,6 +141,7 @@ impl Evaluator<'_, '_> {
 
     /// `[a, b, …]`: items are appended, so sequences and arrays from paths are spliced in,
     /// while nested array constructors stay nested.
+    #[inline(never)]
     pub(super) fn array_constructor(
         &mut self,
         node: &Node,

@@ -12,6 +12,7 @@ use crate::jsonata::stack;
 use crate::jsonata::value::{ArrayFlags, Tuple, Value, compare_strings, is_truthy};
 
 impl Evaluator<'_, '_> {
+    #[inline(never)]
     pub(super) fn path(&mut self, node: &Node, input: &Value, frame: &Rc<Frame>) -> Result<Value> {
         let Kind::Path {
             steps,
@@ -90,6 +91,7 @@ impl Evaluator<'_, '_> {
     }
 
     /// One step over every item of the context, results flattened into a sequence.
+    #[inline(never)]
     fn step(
         &mut self,
         step: &Node,
@@ -131,6 +133,7 @@ impl Evaluator<'_, '_> {
     }
 
     /// One step while variables are bound: each tuple carries its context and bindings.
+    #[inline(never)]
     fn tuple_step(
         &mut self,
         step: &Node,
@@ -252,6 +255,7 @@ impl Evaluator<'_, '_> {
 
     /// `input[predicate]`: a number selects by position (negative from the end), anything
     /// else keeps the items for which it is true.
+    #[inline(never)]
     pub(super) fn filter(
         &mut self,
         predicate: &Node,
@@ -314,6 +318,7 @@ impl Evaluator<'_, '_> {
     }
 
     /// The order-by step on a plain sequence.
+    #[inline(never)]
     pub(super) fn sort_step(
         &mut self,
         node: &Node,

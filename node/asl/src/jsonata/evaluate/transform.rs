@@ -19,6 +19,7 @@ use crate::jsonata::value::{Map, Object, Value};
 type Versions = HashMap<*const Object, Rc<Object>>;
 
 impl Evaluator<'_, '_> {
+    #[inline(never)]
     pub(super) fn transform(
         &mut self,
         definition: &TransformDef,

@@ -256,17 +256,26 @@ pub(super) fn format_base(_: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value
     Ok(Value::string(integer_to_radix(value, radix as u32)))
 }
 
+/// `Number.prototype.toString(radix)` for a whole number, as V8 writes it: digits are exact
+/// while the quotient still has integer precision, and zeros beyond.
 fn integer_to_radix(value: f64, radix: u32) -> String {
     if !value.is_finite() {
         return js_number_to_string(value);
     }
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    let radix_f = radix as f64;
     let negative = value < 0.0;
     let mut rest = value.abs();
+    let mut zeros = 0;
+    while rest / radix_f >= EXACT {
+        rest /= radix_f;
+        zeros += 1;
+    }
     let mut digits = Vec::new();
     loop {
-        let digit = rest % radix as f64;
+        let digit = rest % radix_f;
         digits.push(std::char::from_digit(digit as u32, radix).unwrap_or('0'));
-        rest = (rest - digit) / radix as f64;
+        rest = (rest - digit) / radix_f;
         if rest < 1.0 {
             break;
         }
@@ -274,7 +283,11 @@ fn integer_to_radix(value: f64, radix: u32) -> String {
     if negative {
         digits.push('-');
     }
-    digits.iter().rev().collect()
+    digits
+        .iter()
+        .rev()
+        .chain(std::iter::repeat_n(&'0', zeros))
+        .collect()
 }
 
 #[cfg(test)]
@@ -308,5 +321,9 @@ mod tests {
         assert_eq!(integer_to_radix(255.0, 16), "ff");
         assert_eq!(integer_to_radix(-5.0, 2), "-101");
         assert_eq!(integer_to_radix(0.0, 2), "0");
+        assert_eq!(
+            integer_to_radix(1e100, 36),
+            "2hqbczu2ow6000000000000000000000000000000000000000000000000000000"
+        );
     }
 }
