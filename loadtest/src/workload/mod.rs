@@ -31,7 +31,8 @@ pub enum WorkloadKind {
     Activity3,
     /// An inline Map over 100 items.
     Map100,
-    /// pass3 as an Express machine through StartSyncExecution.
+    /// pass3 as an Express machine through StartSyncExecution (needs a server API with that
+    /// RPC; without it the tool says so and exits).
     ExpressSync,
     /// Your own definition (--definition FILE, --input JSON|@FILE).
     Custom,
