@@ -9,7 +9,6 @@ use std::sync::{Arc, OnceLock};
 use openraft::{BasicNode, Raft, SnapshotPolicy};
 use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
 use tracing::{info, warn};
 
 use crate::api::{
@@ -241,7 +240,11 @@ async fn serve(
     if let Ok(reflection) = reflection {
         router = router.add_service(reflection);
     }
-    let incoming = TcpListenerStream::new(listener);
+    // Small request/response messages must not wait for Nagle's algorithm (a ~40 ms stall
+    // against delayed acknowledgements).
+    let incoming = tonic::transport::server::TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .with_keepalive(Some(std::time::Duration::from_secs(60)));
     let result = router
         .serve_with_incoming_shutdown(incoming, async {
             let _ = shutdown.await;

@@ -31,6 +31,7 @@ impl From<Error> for Status {
             Error::NotLeader { .. } => (Code::Unavailable, "NotLeader"),
             Error::NotReady(_) => (Code::Unavailable, "ServiceUnavailable"),
             Error::ShuttingDown => (Code::Unavailable, "ServiceUnavailable"),
+            Error::ShardStopped { .. } => (Code::Unavailable, "ServiceUnavailable"),
             Error::Storage(_) => (Code::Internal, "InternalFailure"),
             Error::StateMachineDoesNotExist(_) => (Code::NotFound, "StateMachineDoesNotExist"),
             Error::StateMachineDeleting(_) => (Code::FailedPrecondition, "StateMachineDeleting"),

@@ -29,6 +29,8 @@ pub enum Error {
     NotReady(ShardId),
     #[error("the node is shutting down")]
     ShuttingDown,
+    #[error("shard {shard} has stopped: {reason}")]
+    ShardStopped { shard: ShardId, reason: String },
     #[error("state machine {0} does not exist")]
     StateMachineDoesNotExist(String),
     #[error("state machine {0} is being deleted")]

@@ -95,6 +95,9 @@ pub struct Service {
     requests: mpsc::Receiver<Request>,
     /// True once this node leads the shard and has rebuilt its effects.
     ready: bool,
+    /// Why the shard's Raft group stopped (a storage failure), if it did; every request is
+    /// then answered with it.
+    stopped: Option<String>,
     waiting_for_leadership: VecDeque<Request>,
     cache: HashMap<ExecutionKey, Cached>,
     in_flight: HashSet<ExecutionKey>,
@@ -125,6 +128,7 @@ impl Service {
             me: me.clone(),
             requests,
             ready: false,
+            stopped: None,
             waiting_for_leadership: VecDeque::new(),
             cache: HashMap::new(),
             in_flight: HashSet::new(),
@@ -153,9 +157,10 @@ impl Service {
             tokio::select! {
                 biased;
                 Some((id, result)) = self.results_rx.recv() => self.on_proposal_result(id, result).await,
-                changed = metrics.changed() => {
+                changed = metrics.changed(), if self.stopped.is_none() => {
                     if changed.is_err() {
-                        break;
+                        self.stop("Raft stopped".into());
+                        continue;
                     }
                     let snapshot = metrics.borrow().clone();
                     self.on_metrics(&snapshot).await;
@@ -197,6 +202,10 @@ impl Service {
     // ---- leadership ---------------------------------------------------------------------------
 
     async fn on_metrics(&mut self, metrics: &openraft::RaftMetrics<NodeId, openraft::BasicNode>) {
+        if let Err(fatal) = &metrics.running_state {
+            self.stop(fatal.to_string());
+            return;
+        }
         let leading =
             metrics.current_leader == Some(self.deps.node_id) && metrics.state.is_leader();
         if leading && !self.ready {
@@ -230,6 +239,27 @@ impl Service {
                     },
                 );
             }
+        }
+    }
+
+    /// Raft stopped for good (a storage failure): answer everything with the reason.
+    fn stop(&mut self, reason: String) {
+        if self.stopped.is_some() {
+            return;
+        }
+        tracing::error!(shard = %self.shard, %reason, "shard stopped");
+        self.stopped = Some(reason);
+        self.step_down(None);
+        let waiting: Vec<Request> = self.waiting_for_leadership.drain(..).collect();
+        for request in waiting {
+            reply_error(request, self.stopped_error());
+        }
+    }
+
+    fn stopped_error(&self) -> Error {
+        Error::ShardStopped {
+            shard: self.shard,
+            reason: self.stopped.clone().unwrap_or_default(),
         }
     }
 
@@ -282,6 +312,12 @@ impl Service {
     // ---- requests -----------------------------------------------------------------------------
 
     async fn handle(&mut self, requests: Vec<Request>) {
+        if self.stopped.is_some() {
+            for request in requests {
+                reply_error(request, self.stopped_error());
+            }
+            return;
+        }
         if !self.ready {
             self.waiting_for_leadership.extend(requests);
             return;
@@ -851,6 +887,9 @@ fn write_error(
         RaftError::APIError(ClientWriteError::ChangeMembershipError(e)) => {
             Error::Storage(e.to_string())
         }
-        RaftError::Fatal(e) => Error::Storage(e.to_string()),
+        RaftError::Fatal(e) => Error::ShardStopped {
+            shard,
+            reason: e.to_string(),
+        },
     }
 }
