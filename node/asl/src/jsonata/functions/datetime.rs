@@ -8,6 +8,7 @@ use regex::Regex;
 use super::arg;
 use super::calendar;
 use super::date_format::{self, Part};
+use super::date_parse;
 use crate::jsonata::errors::{Result, Thrown};
 use crate::jsonata::evaluate::Evaluator;
 use crate::jsonata::value::Value;
@@ -78,7 +79,7 @@ pub(super) fn to_millis(ev: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value)
         }
         Some(picture) => {
             let parts: Vec<Part> = date_format::analyse(picture)?;
-            Ok(date_format::parse(text, &parts, now_millis(ev))?
+            Ok(date_parse::parse(text, &parts, now_millis(ev))?
                 .map_or(Value::Undefined, Value::Number))
         }
     }

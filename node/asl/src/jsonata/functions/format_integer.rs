@@ -171,7 +171,7 @@ pub(crate) fn format(value: f64, format: &IntegerFormat) -> Result<String> {
             }
         }
         Primary::Words => {
-            let words = super::date_format::number_to_words(value, format.ordinal);
+            let words = super::words::number_to_words(value, format.ordinal);
             match format.case {
                 Case::Upper => words.to_uppercase(),
                 Case::Lower => words.to_lowercase(),
@@ -322,7 +322,7 @@ pub(crate) fn parse(text: &str, format: &IntegerFormat) -> Result<f64> {
         } else {
             text.to_uppercase()
         }),
-        Primary::Words => super::date_format::words_to_number(&text.to_lowercase()),
+        Primary::Words => super::words::words_to_number(&text.to_lowercase()),
         Primary::Decimal => {
             let mut digits: String = text.to_string();
             if format.ordinal {

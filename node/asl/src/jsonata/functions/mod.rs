@@ -5,6 +5,7 @@ mod array;
 mod aws;
 mod calendar;
 mod date_format;
+mod date_parse;
 mod datetime;
 mod encoding;
 mod format_integer;
@@ -14,6 +15,7 @@ pub(crate) mod matching;
 mod numeric;
 mod object;
 pub(crate) mod string;
+mod words;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
