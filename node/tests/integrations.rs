@@ -1,6 +1,9 @@
 //! Built-in integrations end to end: nested executions (request-response, .sync, .sync:2,
 //! .waitForTaskToken; stopping a parent stops its .sync child) and http:invoke.
 
+// Helpers below the tests unwrap too: in a test a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::time::Duration;
