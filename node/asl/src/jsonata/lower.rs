@@ -309,18 +309,20 @@ impl Lowering {
             "@" => {
                 let mut result = self.node(lhs)?;
                 let name = variable_name(&rhs);
-                let step = last_step_mut(&mut result);
-                if !step.stages.is_empty() || !step.predicates.is_empty() {
-                    return Err(Thrown::new("S0215").at(position));
-                }
-                if matches!(step.kind, Kind::Sort(_)) {
-                    return Err(Thrown::new("S0216").at(position));
-                }
-                if keep_array {
-                    step.keep_array = true;
-                }
-                step.focus = Some(name);
-                step.tuple = true;
+                with_last_step(&mut result, |step| {
+                    if !step.stages.is_empty() || !step.predicates.is_empty() {
+                        return Err(Thrown::new("S0215").at(position));
+                    }
+                    if matches!(step.kind, Kind::Sort(_)) {
+                        return Err(Thrown::new("S0216").at(position));
+                    }
+                    if keep_array {
+                        step.keep_array = true;
+                    }
+                    step.focus = Some(name);
+                    step.tuple = true;
+                    Ok(())
+                })?;
                 Ok(result)
             }
             "#" => {
@@ -333,13 +335,14 @@ impl Lowering {
                     step.stages = std::mem::take(&mut step.predicates);
                     Node::path(vec![step], position)
                 };
-                let step = last_step_mut(&mut result);
-                if step.stages.is_empty() {
-                    step.index = Some(name);
-                } else {
-                    step.stages.push(Stage::Index(name));
-                }
-                step.tuple = true;
+                with_last_step(&mut result, |step| {
+                    if step.stages.is_empty() {
+                        step.index = Some(name);
+                    } else {
+                        step.stages.push(Stage::Index(name));
+                    }
+                    step.tuple = true;
+                });
                 Ok(result)
             }
             "~>" => {
@@ -435,26 +438,28 @@ impl Lowering {
         let mut result = self.node(lhs)?;
         let on_path = result.is_path();
         let predicate = self.node(rhs)?;
-        let step = last_step_mut(&mut result);
-        if step.group.is_some() {
-            return Err(Thrown::new("S0209").at(position));
-        }
-        if let Some(slots) = predicate.seeking_parent.clone() {
-            for slot in slots {
-                if self.slots[slot].level == 1 {
-                    self.seek_parent(step, slot)?;
-                } else {
-                    self.slots[slot].level -= 1;
-                }
+        with_last_step(&mut result, |step| {
+            if step.group.is_some() {
+                return Err(Thrown::new("S0209").at(position));
             }
-            push_ancestry(step, &predicate);
-        }
-        let stage = Stage::Filter(predicate);
-        if on_path {
-            step.stages.push(stage);
-        } else {
-            step.predicates.push(stage);
-        }
+            if let Some(slots) = predicate.seeking_parent.clone() {
+                for slot in slots {
+                    if self.slots[slot].level == 1 {
+                        self.seek_parent(step, slot)?;
+                    } else {
+                        self.slots[slot].level -= 1;
+                    }
+                }
+                push_ancestry(step, &predicate);
+            }
+            let stage = Stage::Filter(predicate);
+            if on_path {
+                step.stages.push(stage);
+            } else {
+                step.predicates.push(stage);
+            }
+            Ok(())
+        })?;
         Ok(result)
     }
 
@@ -566,22 +571,15 @@ fn into_path(node: Node, position: usize) -> Node {
     }
 }
 
-/// The step an `@`, `#` or filter applies to: the last step of a path, or the node itself.
-fn last_step_mut(node: &mut Node) -> &mut Node {
-    let is_nonempty_path = matches!(&node.kind, Kind::Path { steps, .. } if !steps.is_empty());
-    if !is_nonempty_path {
-        return node;
+/// Runs `f` on the step an `@`, `#` or filter applies to: the last step of a path, or the
+/// node itself.
+fn with_last_step<R>(node: &mut Node, f: impl FnOnce(&mut Node) -> R) -> R {
+    if let Kind::Path { steps, .. } = &mut node.kind
+        && let Some(last) = steps.last_mut()
+    {
+        return f(last);
     }
-    match &mut node.kind {
-        Kind::Path { steps, .. } => steps.last_mut().unwrap_or_else(|| unreachable_empty()),
-        _ => unreachable_empty(),
-    }
-}
-
-/// The caller has checked that the path has a step.
-#[cold]
-fn unreachable_empty() -> ! {
-    unreachable!("last_step_mut checks that the path has a step")
+    f(node)
 }
 
 fn set_keep_singleton(path: &mut Node) {

@@ -61,6 +61,8 @@ pub(crate) struct Evaluator<'e, 'v> {
     /// External variables, converted on first use.
     externals: HashMap<String, Value>,
     builtins: HashMap<&'static str, Value>,
+    /// Parts of external variables converted by `converted`, by address.
+    conversions: HashMap<usize, Value>,
     /// Scopes captured by closures; cleared at the end to free reference cycles.
     captured: Vec<Weak<Frame>>,
     prune_captured_at: usize,
@@ -75,6 +77,7 @@ impl<'e, 'v> Evaluator<'e, 'v> {
             steps: 0,
             externals: HashMap::new(),
             builtins: HashMap::new(),
+            conversions: HashMap::new(),
             captured: Vec::new(),
             prune_captured_at: 1024,
         }
@@ -150,8 +153,8 @@ impl<'e, 'v> Evaluator<'e, 'v> {
             Kind::Number(n) => Ok(Value::Number(*n)),
             Kind::Bool(b) => Ok(Value::Bool(*b)),
             Kind::Null => Ok(Value::Null),
-            Kind::Wildcard => path::wildcard(input),
-            Kind::Descendant => path::descendants(input),
+            Kind::Wildcard => self.charged(path::wildcard(input)?),
+            Kind::Descendant => self.charged(path::descendants(input)?),
             Kind::Parent(label) => Ok(frame.lookup(&label.name).unwrap_or_default()),
             Kind::Variable(name) => Ok(self.variable(name, input, frame)),
             Kind::Regex(regex) => Ok(regex_function(regex)),
@@ -266,6 +269,30 @@ impl<'e, 'v> Evaluator<'e, 'v> {
         let value = Value::function(Function::Builtin(builtin));
         self.builtins.insert(builtin.name, value.clone());
         Some(value)
+    }
+
+    /// A part of the caller's JSON as a value, converted once per evaluation.
+    pub(super) fn converted(&mut self, json: &serde_json::Value) -> Result<Value> {
+        // The caller's variables stay borrowed, unchanged, for the whole evaluation, so the
+        // address identifies the part.
+        let key = json as *const serde_json::Value as usize;
+        if let Some(value) = self.conversions.get(&key) {
+            return Ok(value.clone());
+        }
+        let value = json::from_json(json)?;
+        if let Some(items) = value.as_items() {
+            self.charge(items.len() as u64)?;
+        }
+        self.conversions.insert(key, value.clone());
+        Ok(value)
+    }
+
+    /// Charges one step per item of a sequence a node produced.
+    fn charged(&mut self, value: Value) -> Result<Value> {
+        if let Some(items) = value.as_items() {
+            self.charge(items.len() as u64)?;
+        }
+        Ok(value)
     }
 
     /// Counts work against [`Limits::max_steps`].

@@ -76,7 +76,7 @@ impl Evaluator<'_, '_> {
                 if !right.is_undefined() {
                     text.push_str(&to_js_string(&right)?);
                 }
-                self.charge(text.len() as u64 / 16)?;
+                self.charge(text.len() as u64 / 8)?;
                 Ok(Value::string(text))
             }
             BinaryOp::Range => self.range(&left, &right),

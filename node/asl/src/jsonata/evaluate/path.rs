@@ -30,13 +30,33 @@ impl Evaluator<'_, '_> {
             Value::sequence(vec![input.clone()])
         };
         let mut result = Value::Undefined;
+        let mut first = 0;
+        let simple = !*keep_singleton_array && node.group.is_none() && !node.tuple;
+        let prefix = match (simple, starts_with_variable) {
+            (false, _) => None,
+            (true, true) => self.external_prefix(steps, frame)?,
+            (true, false) => field_prefix(steps, input),
+        };
+        if let Some((value, next)) = prefix {
+            if next == steps.len() || value.is_undefined() {
+                return Ok(value);
+            }
+            context = match &value {
+                Value::Array(items, flags) if !flags.has(ArrayFlags::CONS) => {
+                    Value::sequence(items.to_vec())
+                }
+                other => Value::sequence(vec![other.clone()]),
+            };
+            result = context.clone();
+            first = next;
+        }
         let mut tuples: Option<Vec<Tuple>> = None;
         let mut tuple_stream = false;
         // JSONata's sort returns a plain array, which drops the tuple-stream marker: a group
         // right after a sorted tuple stream sees the tuples themselves as objects.
         let mut tuples_unmarked = false;
         let last = steps.len().saturating_sub(1);
-        for (index, step) in steps.iter().enumerate() {
+        for (index, step) in steps.iter().enumerate().skip(first) {
             tuple_stream |= step.tuple;
             if index == 0 && step.consarray {
                 result = self.eval(step, &context, frame)?;
@@ -88,6 +108,47 @@ impl Evaluator<'_, '_> {
             result = self.group(group, grouped, frame)?;
         }
         Ok(result)
+    }
+
+    /// `$name.a.b…` on a variable from outside: follows the field names through the caller's
+    /// JSON directly, converting only what it arrives at rather than the whole variable
+    /// (`$states` holds the state input and the context object). Stops at the first step
+    /// that is not a plain field name or whose context is not an object; returns the value
+    /// there and the index of the first step still to evaluate.
+    fn external_prefix(
+        &mut self,
+        steps: &[Node],
+        frame: &Rc<Frame>,
+    ) -> Result<Option<(Value, usize)>> {
+        let Some(Kind::Variable(name)) = steps.first().map(|s| &s.kind) else {
+            return Ok(None);
+        };
+        if name.is_empty() || !plain(&steps[0]) || frame.lookup(name).is_some() {
+            return Ok(None);
+        }
+        let Some(mut current) = self.env.variables.lookup(name) else {
+            return Ok(None);
+        };
+        let mut next = 1;
+        while let Some(step) = steps.get(next) {
+            let (Kind::Name(field), serde_json::Value::Object(members)) = (&step.kind, current)
+            else {
+                break;
+            };
+            if !plain(step) {
+                break;
+            }
+            match members.get(&**field) {
+                Some(member) => current = member,
+                None => return Ok(Some((Value::Undefined, steps.len()))),
+            }
+            next += 1;
+        }
+        if next == 1 {
+            return Ok(None);
+        }
+        let value = self.converted(current)?;
+        Ok(Some((value, next)))
     }
 
     /// One step over every item of the context, results flattened into a sequence.
@@ -404,6 +465,40 @@ fn object_tuple(value: &Value) -> Tuple {
         }
     }
     tuple
+}
+
+/// A step that only looks a field up: no filters, bindings or grouping.
+fn plain(step: &Node) -> bool {
+    step.stages.is_empty()
+        && step.predicates.is_empty()
+        && step.focus.is_none()
+        && step.index.is_none()
+        && step.ancestor.is_none()
+        && !step.tuple
+        && !step.keep_array
+        && step.group.is_none()
+}
+
+/// `a.b.c` from an object context: follows field names while the context is an object, which
+/// gives what the general step machinery would, without building sequences. Returns the value
+/// reached and the index of the first step still to evaluate.
+fn field_prefix(steps: &[Node], input: &Value) -> Option<(Value, usize)> {
+    let mut current = input;
+    let mut next = 0;
+    while let Some(step) = steps.get(next) {
+        let (Kind::Name(field), Value::Object(members)) = (&step.kind, current) else {
+            break;
+        };
+        if !plain(step) {
+            break;
+        }
+        match members.get(&**field) {
+            Some(member) => current = member,
+            None => return Some((Value::Undefined, steps.len())),
+        }
+        next += 1;
+    }
+    (next > 0).then(|| (current.clone(), next))
 }
 
 fn is_scalar(value: &Value) -> bool {

@@ -189,14 +189,21 @@ fn analyse_marker(marker: &str) -> Result<Marker> {
     Ok(marker)
 }
 
+/// A width modifier. Widths beyond a hundred characters are taken as a hundred: they can only
+/// serve to make the output huge.
 fn leading_int(text: &str) -> Option<usize> {
     let digits: String = text
         .trim_start()
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
-    digits.parse().ok()
+    digits
+        .parse::<usize>()
+        .ok()
+        .map(|width| width.min(MAX_WIDTH))
 }
+
+const MAX_WIDTH: usize = 100;
 
 /// ISO 8601 week numbering: the start (in epoch ms) of the first week of the given month.
 fn start_of_first_week(year: f64, month: f64) -> f64 {

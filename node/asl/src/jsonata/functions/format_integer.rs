@@ -158,6 +158,10 @@ fn regular_grouping(separators: &[(usize, char)]) -> Option<(usize, char)> {
 }
 
 pub(crate) fn format(value: f64, format: &IntegerFormat) -> Result<String> {
+    if !value.is_finite() {
+        // JavaScript recurses or loops forever on these; refuse them instead.
+        return Err(Thrown::new("D1001").value(Value::Number(value)));
+    }
     let negative = value < 0.0;
     let value = value.abs();
     let mut text = match format.primary {
@@ -367,7 +371,7 @@ pub(super) fn format_integer(
     };
     let picture = analyse(arg(&args, 1).as_str().unwrap_or_default())?;
     let value = value.floor();
-    if picture.primary == Primary::Roman {
+    if picture.primary == Primary::Roman && value.is_finite() {
         // Roman numerals grow linearly with the value.
         ev.charge((value.abs() / 1000.0).min(u64::MAX as f64) as u64)?;
     }

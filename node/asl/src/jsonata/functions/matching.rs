@@ -205,7 +205,7 @@ pub(super) fn replace(ev: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value) -
             };
             result.push_str(&text[position..position + offset]);
             result.push_str(substitute);
-            ev.charge(substitute.len() as u64 / 16 + 1)?;
+            ev.charge(substitute.len() as u64 / 8 + 1)?;
             position += offset + needle.len();
             count += 1;
         }
@@ -234,7 +234,7 @@ pub(super) fn replace(ev: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value) -
                 }
             }
         };
-        ev.charge(substitute.len() as u64 / 16 + 1)?;
+        ev.charge(substitute.len() as u64 / 8 + 1)?;
         result.push_str(&substitute);
         position = byte_index(text, found.start + found.text.encode_utf16().count()).max(start);
         count += 1;

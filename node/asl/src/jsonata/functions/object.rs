@@ -161,16 +161,20 @@ pub(super) fn type_of(_: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value) ->
 
 /// `$clone`: a deep copy through JSON text, so numbers are rounded to 15 significant digits
 /// and functions become empty strings, as in JSONata.
-pub(super) fn clone(_: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value) -> Result<Value> {
+pub(super) fn clone(ev: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value) -> Result<Value> {
     let value = arg(&args, 0);
     if value.is_undefined() {
         return Ok(Value::Undefined);
     }
-    deep_copy(value)
+    let mut nodes = 0;
+    let copy = deep_copy(value, &mut nodes)?;
+    ev.charge(nodes)?;
+    Ok(copy)
 }
 
-fn deep_copy(value: &Value) -> Result<Value> {
+fn deep_copy(value: &Value, nodes: &mut u64) -> Result<Value> {
     stack::check()?;
+    *nodes += 1;
     Ok(match value {
         Value::Undefined => Value::Undefined,
         Value::Null => Value::Null,
@@ -185,7 +189,7 @@ fn deep_copy(value: &Value) -> Result<Value> {
             items
                 .iter()
                 .map(|item| {
-                    Ok(match deep_copy(item)? {
+                    Ok(match deep_copy(item, nodes)? {
                         Value::Undefined => Value::Null,
                         copy => copy,
                     })
@@ -195,13 +199,13 @@ fn deep_copy(value: &Value) -> Result<Value> {
         Value::Tuples(tuples) => Value::array(
             tuples
                 .iter()
-                .map(|t| deep_copy(&t.focus))
+                .map(|t| deep_copy(&t.focus, nodes))
                 .collect::<Result<Vec<_>>>()?,
         ),
         Value::Object(object) => {
             let mut copy = Map::with_capacity(object.len());
             for (key, member) in object.iter() {
-                let member = deep_copy(member)?;
+                let member = deep_copy(member, nodes)?;
                 if !member.is_undefined() {
                     copy.insert(key.clone(), member);
                 }

@@ -31,13 +31,15 @@ fn stringify(value: &Value, pretty: bool) -> Result<String> {
     }
 }
 
-pub(super) fn string(_: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value) -> Result<Value> {
+pub(super) fn string(ev: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value) -> Result<Value> {
     let value = arg(&args, 0);
     if value.is_undefined() {
         return Ok(Value::Undefined);
     }
     let pretty = matches!(arg(&args, 1), Value::Bool(true));
-    Ok(Value::string(stringify(value, pretty)?))
+    let text = stringify(value, pretty)?;
+    ev.charge(text.len() as u64 / 8)?;
+    Ok(Value::string(text))
 }
 
 /// JavaScript's `slice(start, end)` bounds over `length` items.
@@ -188,7 +190,7 @@ pub(super) fn join(ev: &mut Evaluator<'_, '_>, args: Vec<Value>, _: &Value) -> R
     let separator = arg(&args, 1).as_str().unwrap_or("");
     let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
     let total: usize = parts.iter().map(|p| p.len()).sum::<usize>() + separator.len() * parts.len();
-    ev.charge(total as u64 / 16)?;
+    ev.charge(total as u64 / 8)?;
     Ok(Value::string(parts.join(separator)))
 }
 

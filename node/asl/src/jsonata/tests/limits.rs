@@ -111,3 +111,17 @@ fn evaluation_fits_in_a_small_thread_stack() {
         .expect("spawning a thread");
     assert_eq!(handle.join().expect("no panic"), Err("U1001"));
 }
+
+#[test]
+fn numbers_that_never_end_in_words_or_numerals_are_refused() {
+    for picture in ["w", "I", "a", "0"] {
+        let source = format!("$formatInteger(1/0, '{picture}')");
+        assert_eq!(code_of(&source), "D1001", "{source}");
+    }
+}
+
+#[test]
+fn huge_date_picture_widths_are_capped() {
+    let result = must_eval("$fromMillis(0, '[Y,99999999]')", json!(null));
+    assert_eq!(result.unwrap().as_str().map(str::len), Some(100));
+}
