@@ -45,8 +45,15 @@ fn array_input_is_treated_as_one_value() {
 fn no_input_means_undefined_context() {
     let expression = Expression::parse("[$, a, $$]").unwrap();
     let mut rng = Rng::new(1);
-    let mut env = Environment { variables: &NoVariables, now: Timestamp(0), rng: &mut rng };
-    assert_eq!(expression.evaluate(None, &mut env).unwrap(), Some(json!([])));
+    let mut env = Environment {
+        variables: &NoVariables,
+        now: Timestamp(0),
+        rng: &mut rng,
+    };
+    assert_eq!(
+        expression.evaluate(None, &mut env).unwrap(),
+        Some(json!([]))
+    );
 }
 
 #[test]
@@ -54,7 +61,10 @@ fn results_follow_json_conventions() {
     assert_eq!(must_eval("3.0", json!(null)), Some(json!(3)));
     assert_eq!(must_eval("-0", json!(null)), Some(json!(0)));
     assert_eq!(must_eval("[1, $x, 2]", json!(null)), Some(json!([1, 2])));
-    assert_eq!(must_eval("{'a': $x, 'b': 1}", json!(null)), Some(json!({"b": 1})));
+    assert_eq!(
+        must_eval("{'a': $x, 'b': 1}", json!(null)),
+        Some(json!({"b": 1}))
+    );
     assert_eq!(must_eval("$sum", json!(null)), None);
     assert_eq!(try_eval("1/0", json!(null)).unwrap_err().code, "D1001");
     let keys = must_eval("{'z': 1, 'a': 2, '1': 3}", json!(null)).unwrap();
@@ -66,5 +76,8 @@ fn results_follow_json_conventions() {
 fn syntax_errors_report_position() {
     let err = Expression::parse("a.(b").unwrap_err();
     assert_eq!((err.code, err.position), ("S0203", Some(4)));
-    assert_eq!(err.to_string(), "S0203: Expected \")\" before end of expression");
+    assert_eq!(
+        err.to_string(),
+        "S0203: Expected \")\" before end of expression"
+    );
 }
