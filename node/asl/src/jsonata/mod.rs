@@ -14,12 +14,22 @@
 //! Functions' additions are `$partition`, `$range`, `$hash`, `$random([seed])`, `$uuid` and
 //! `$parse`.
 //!
-//! Deliberate differences from the JavaScript implementation: object members keep insertion
-//! order (JavaScript lists integer-like keys first); strings are Unicode scalar values, so a
-//! lone surrogate from a `\uD800` escape becomes U+FFFD; numbers that are not finite cannot
-//! be returned (`D1001`); a function returned as a result counts as nothing; and evaluation
-//! is bounded by [`Limits`] (depth, work and native stack) with error `U1001` instead of
-//! running until the host gives up.
+//! The `??` and `?:` operators are not part of JSONata 2.0.6 (they came with 2.1) and are
+//! syntax errors here, as on Step Functions.
+//!
+//! Deliberate differences from the JavaScript implementation:
+//! - object members keep insertion order (JavaScript lists integer-like keys first);
+//! - strings are Unicode scalar values: a lone surrogate from a `\uD800` escape becomes
+//!   U+FFFD, `$split(s, "")` and regex `.` work on characters, not UTF-16 code units;
+//! - a number that is not finite cannot be a result (`D1001`; JavaScript would write `null`),
+//!   and a function as a result counts as nothing;
+//! - where JavaScript evaluates array items concurrently and reports whichever error comes
+//!   first, this evaluator goes left to right;
+//! - evaluation is bounded by [`Limits`] (depth, work and native stack) and fails with
+//!   `U1001` where JavaScript would run until the host gives up or its stack overflows;
+//!   non-tail recursion reaches about 400 levels within the default stack budget;
+//! - the errors of the Step Functions additions (`D3150`–`D3153`) and of regular expression
+//!   syntax the `regex` crate lacks (`S0303`) use this implementation's own codes.
 
 mod ast;
 mod errors;

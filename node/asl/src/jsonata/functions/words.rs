@@ -1,7 +1,13 @@
 //! Numbers in English words, for `$formatInteger`/`$parseInteger` with `w`, `W` or `Ww`
 //! and the word forms of date components.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
+
+/// What separates the words of a number: ", ", " and ", a space or a hyphen.
+static SEPARATORS: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r",\s|\sand\s|[\s\\-]").ok());
 
 const FEW: [&str; 20] = [
     "Zero",
@@ -142,8 +148,8 @@ pub(crate) fn word_values() -> Vec<(String, f64)> {
 /// "one thousand, two hundred and thirty-four" → 1234 (NaN for an unknown word).
 pub(crate) fn words_to_number(text: &str) -> f64 {
     let table = word_values();
-    let separators = Regex::new(r",\s|\sand\s|[\s\\-]").ok();
-    let parts: Vec<&str> = match &separators {
+    let separators = SEPARATORS.as_ref();
+    let parts: Vec<&str> = match separators {
         Some(re) => re.split(text).collect(),
         None => vec![text],
     };
