@@ -109,7 +109,11 @@ impl Signature {
                 }
                 '(' => {
                     let end = closing(&chars, position, '(', ')');
-                    let choice: String = chars[position + 1..end].iter().collect();
+                    let choice: String = chars
+                        .get(position + 1..end)
+                        .unwrap_or_default()
+                        .iter()
+                        .collect();
                     if choice.contains('<') {
                         return Err(Thrown::new("S0402")
                             .value(Value::string(choice))
@@ -127,7 +131,13 @@ impl Signature {
                         return Err(Thrown::new("S0401").value(Value::string(kind)).at(position));
                     };
                     let end = closing(&chars, position, '<', '>');
-                    last.subtype = Some(chars[position + 1..end].iter().collect());
+                    last.subtype = Some(
+                        chars
+                            .get(position + 1..end)
+                            .unwrap_or_default()
+                            .iter()
+                            .collect(),
+                    );
                     position = end;
                 }
                 _ => {}
@@ -384,6 +394,14 @@ mod tests {
     fn type_parameters_only_on_arrays_and_functions() {
         assert_eq!(Signature::parse("<s<n>>").unwrap_err().code, "S0401");
         assert_eq!(Signature::parse("<(sa<n>)>").unwrap_err().code, "S0402");
+    }
+
+    #[test]
+    fn malformed_signatures_do_not_panic() {
+        for definition in ["", "<", "<a<", "<(s", "<-", "<?+", "<f<", "<a<n", "(", "<)"] {
+            let _ = Signature::parse(definition)
+                .map(|sig| sig.validate(vec![num(1.0)], &Value::Undefined));
+        }
     }
 
     #[test]

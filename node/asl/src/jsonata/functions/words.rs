@@ -60,6 +60,10 @@ const MAGNITUDES: [&str; 4] = ["Thousand", "Million", "Billion", "Trillion"];
 
 /// `1234` → "One Thousand, Two Hundred and Thirty-Four" (title case; callers adjust).
 pub(crate) fn number_to_words(value: f64, ordinal: bool) -> String {
+    // Infinity and NaN have no words (and would never finish).
+    if !value.is_finite() {
+        return String::new();
+    }
     words(value.floor(), false, ordinal)
 }
 
@@ -77,7 +81,10 @@ fn words(num: f64, prev: bool, ordinal: bool) -> String {
     if num < 100.0 {
         let tens = (num / 10.0).floor() as usize;
         let remainder = num % 10.0;
-        let mut text = format!("{and}{}", DECADES.get(tens - 2).copied().unwrap_or(""));
+        let mut text = format!(
+            "{and}{}",
+            DECADES.get(tens.wrapping_sub(2)).copied().unwrap_or("")
+        );
         if remainder > 0.0 {
             text.push('-');
             text.push_str(&words(remainder, false, ordinal));
@@ -110,7 +117,10 @@ fn words(num: f64, prev: bool, ordinal: bool) -> String {
     let mut text = format!(
         "{comma}{} {}",
         words(mantissa, false, false),
-        MAGNITUDES.get(magnitude - 1).copied().unwrap_or("")
+        MAGNITUDES
+            .get(magnitude.wrapping_sub(1))
+            .copied()
+            .unwrap_or("")
     );
     if remainder > 0.0 {
         text.push_str(&words(remainder, true, ordinal));
@@ -192,5 +202,7 @@ mod tests {
         assert_eq!(number_to_words(100.0, true), "One Hundredth");
         assert_eq!(words_to_number("one thousand two hundred"), 1200.0);
         assert_eq!(words_to_number("twenty-first"), 21.0);
+        let _ = number_to_words(f64::NAN, false);
+        let _ = number_to_words(1e300, true);
     }
 }
