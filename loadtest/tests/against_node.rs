@@ -70,6 +70,7 @@ fn must_start_node() -> Option<Node> {
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         .args(["--listen", "127.0.0.1:0", "--shards", "4"])
+        .args(["--metrics-listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()

@@ -11,6 +11,12 @@
 //! [identity]
 //! region = "eu-west-1"
 //! account = "123456789012"
+//!
+//! [metrics]
+//! listen = "0.0.0.0:7312"
+//!
+//! [tracing]
+//! otlp-endpoint = "http://127.0.0.1:4317"
 //! ```
 
 use std::net::SocketAddr;
@@ -20,6 +26,9 @@ use serde::Deserialize;
 
 /// The default gRPC port on loopback, for a development node.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7310";
+
+/// The default Prometheus `/metrics` address, beside the gRPC port.
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:7312";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
@@ -38,6 +47,8 @@ pub struct NodeOptions {
     pub shard: ShardOptions,
     pub activities: ActivityOptions,
     pub log: LogOptions,
+    pub metrics: MetricsOptions,
+    pub tracing: TracingOptions,
 }
 
 impl Default for NodeOptions {
@@ -55,6 +66,8 @@ impl Default for NodeOptions {
             shard: ShardOptions::default(),
             activities: ActivityOptions::default(),
             log: LogOptions::default(),
+            metrics: MetricsOptions::default(),
+            tracing: TracingOptions::default(),
         }
     }
 }
@@ -188,6 +201,60 @@ impl Default for LogOptions {
     }
 }
 
+/// The Prometheus endpoint (`[metrics]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct MetricsOptions {
+    /// Whether the node records metrics and serves them. Default true.
+    pub enabled: bool,
+    /// HOST:PORT that serves `GET /metrics` in the Prometheus text format. Default
+    /// `127.0.0.1:7312`; nodes sharing a host each need their own.
+    pub listen: SocketAddr,
+    /// How often gauges read from elsewhere (shard leaders, running executions, queues, RocksDB
+    /// properties) are sampled, in milliseconds. Default 5000.
+    pub sample_interval_ms: u64,
+}
+
+impl Default for MetricsOptions {
+    fn default() -> Self {
+        MetricsOptions {
+            enabled: true,
+            listen: DEFAULT_METRICS_LISTEN
+                .parse()
+                .expect("the default metrics address parses"),
+            sample_interval_ms: 5_000,
+        }
+    }
+}
+
+/// OpenTelemetry traces (`[tracing]`), exported over OTLP/gRPC. Off unless an endpoint is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct TracingOptions {
+    /// The OTLP/gRPC collector, such as `http://127.0.0.1:4317` (plain HTTP/2: run a
+    /// collector beside the node for TLS). Default: none, no export.
+    pub otlp_endpoint: Option<String>,
+    /// `service.name` of the exported spans. Default `cairn-node`.
+    pub service_name: String,
+    /// Share of new traces kept, 0.0 to 1.0; a request that arrives with a sampled parent
+    /// is always kept. Default 1.0.
+    pub sample_ratio: f64,
+    /// Longest a finished span waits before its batch is exported, in milliseconds.
+    /// Default 5000.
+    pub export_delay_ms: u64,
+}
+
+impl Default for TracingOptions {
+    fn default() -> Self {
+        TracingOptions {
+            otlp_endpoint: None,
+            service_name: "cairn-node".into(),
+            sample_ratio: 1.0,
+            export_delay_ms: 5_000,
+        }
+    }
+}
+
 /// A configuration that cannot work, and why.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -257,12 +324,45 @@ impl NodeOptions {
                 reason: "must be between 1 and 300".into(),
             });
         }
+        self.validate_observability()?;
         if let Some(secret) = &self.cluster.task_token_secret
             && secret.len() < 16
         {
             return Err(Error::Invalid {
                 field: "cluster.task-token-secret",
                 reason: "must be at least 16 characters".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn validate_observability(&self) -> Result<(), Error> {
+        if self.metrics.sample_interval_ms == 0 {
+            return Err(Error::Invalid {
+                field: "metrics.sample-interval-ms",
+                reason: "must be positive".into(),
+            });
+        }
+        if !(0.0..=1.0).contains(&self.tracing.sample_ratio) {
+            return Err(Error::Invalid {
+                field: "tracing.sample-ratio",
+                reason: format!("must be between 0 and 1, not {}", self.tracing.sample_ratio),
+            });
+        }
+        if self.tracing.export_delay_ms == 0 {
+            return Err(Error::Invalid {
+                field: "tracing.export-delay-ms",
+                reason: "must be positive".into(),
+            });
+        }
+        if let Some(endpoint) = &self.tracing.otlp_endpoint
+            && !endpoint.starts_with("http://")
+        {
+            // The node is built without TLS: a collector beside it (an agent or sidecar)
+            // forwards over TLS where needed.
+            return Err(Error::Invalid {
+                field: "tracing.otlp-endpoint",
+                reason: format!("must be an http:// URL, not {endpoint:?}"),
             });
         }
         Ok(())

@@ -44,11 +44,15 @@ pub enum StartError {
         address: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::Error),
 }
 
 /// A started node. Dropping it does not stop it; call [`RunningNode::shutdown`].
 pub struct RunningNode {
     pub local_addr: SocketAddr,
+    /// Where Prometheus scrapes `/metrics`; `None` when metrics are disabled.
+    pub metrics_addr: Option<SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -86,7 +90,10 @@ pub async fn start(options: NodeOptions) -> Result<RunningNode, StartError> {
     })?;
     let secret = task_token_secret(&options)?;
     let cluster_id = persistent_id(&options.data_dir.join("cluster-id"))?;
+    // Before storage opens, so that Raft and storage record from their first write.
+    let metrics = crate::metrics::Endpoint::bind(&options.metrics).await?;
     let db = storage::Db::open(options.data_dir.join("db"), &storage::Options::default())?;
+    let metrics_db = db.clone();
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let arns = Arns {
@@ -178,6 +185,15 @@ pub async fn start(options: NodeOptions) -> Result<RunningNode, StartError> {
         .map(|s| tokio::spawn(s.run()))
         .collect();
 
+    let metrics = metrics.serve(crate::metrics::Sources {
+        node_id: options.node_id,
+        shard_count: options.cluster.shards,
+        db: metrics_db,
+        activities: deps.activities.clone(),
+        shards: hosted_shards(&rafts, router.readers()),
+    });
+    let metrics_addr = metrics.local_addr();
+
     let context = Context {
         router: router.clone(),
         deps: deps.clone(),
@@ -185,17 +201,16 @@ pub async fn start(options: NodeOptions) -> Result<RunningNode, StartError> {
         clock,
     };
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(
-        listener,
-        context,
-        rafts,
-        actors,
-        cluster_id,
-        shutdown_rx,
-    ));
+    let serving = serve(listener, context, rafts, actors, cluster_id, shutdown_rx);
+    // Metrics are served until the node has stopped.
+    let task = tokio::spawn(async move {
+        serving.await;
+        drop(metrics);
+    });
     info!(address = %local_addr, shards = options.cluster.shards, data_dir = %options.data_dir.display(), "node started");
     Ok(RunningNode {
         local_addr,
+        metrics_addr,
         shutdown: Some(shutdown_tx),
         task,
     })
@@ -222,6 +237,7 @@ async fn serve(
         .register_encoded_file_descriptor_set(cairn_proto::FILE_DESCRIPTOR_SET)
         .build_v1();
     let mut router = tonic::transport::Server::builder()
+        .layer(crate::telemetry::grpc::Layer)
         .add_service(health_service)
         .add_service(StateMachinesServer::new(StateMachinesService {
             context: context.clone(),
@@ -266,6 +282,23 @@ async fn serve(
     }
     info!("stopped");
     let _ = api::ERROR_NAME_METADATA;
+}
+
+/// The shards this node hosts, as the metrics sampler reads them.
+fn hosted_shards(
+    rafts: &[Raft<TypeConfig>],
+    readers: &[storage::ShardReader],
+) -> crate::metrics::HostedShards {
+    let shards: Vec<_> = rafts.iter().cloned().zip(readers.iter().cloned()).collect();
+    Box::new(move || {
+        shards
+            .iter()
+            .map(|(raft, reader)| crate::metrics::HostedShard {
+                raft: raft.clone(),
+                reader: reader.clone(),
+            })
+            .collect()
+    })
 }
 
 fn raft_config(cluster_id: &str) -> Result<openraft::Config, String> {

@@ -160,6 +160,8 @@ async fn a_full_disk_gives_a_clear_error_and_loses_nothing_accepted_before() {
                 "127.0.0.1:0",
                 "--shards",
                 "2",
+                "--metrics-listen",
+                "127.0.0.1:0",
             ])
             .env("RUST_LOG", "error")
             .stdout(Stdio::piped())

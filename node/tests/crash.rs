@@ -35,6 +35,8 @@ fn must_spawn(data_dir: &std::path::Path) -> NodeProcess {
             "127.0.0.1:0",
             "--shards",
             "4",
+            "--metrics-listen",
+            "127.0.0.1:0",
         ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

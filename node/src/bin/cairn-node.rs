@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use cairn_node::config::{LogFormat, NodeOptions};
+use cairn_node::telemetry;
 use clap::Parser;
 
 #[derive(Debug, Parser)]
@@ -28,6 +29,13 @@ struct Args {
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
+    /// Prometheus `/metrics` address, HOST:PORT (overrides `metrics.listen`).
+    #[arg(long)]
+    metrics_listen: Option<std::net::SocketAddr>,
+    /// OTLP/gRPC collector that traces go to, such as http://127.0.0.1:4317 (overrides
+    /// `tracing.otlp-endpoint`).
+    #[arg(long)]
+    otlp_endpoint: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -39,7 +47,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&options);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -47,6 +54,14 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    // Dropped before the runtime: it exports the last spans through the runtime's tasks.
+    let _telemetry = match init_logging(&runtime, &options) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
@@ -77,20 +92,24 @@ fn options(args: &Args) -> anyhow::Result<NodeOptions> {
     if args.log_json {
         options.log.format = LogFormat::Json;
     }
+    if let Some(listen) = args.metrics_listen {
+        options.metrics.listen = listen;
+    }
+    if let Some(endpoint) = &args.otlp_endpoint {
+        options.tracing.otlp_endpoint = Some(endpoint.clone());
+    }
     options.validate().context("invalid configuration")?;
     Ok(options)
 }
 
-fn init_logging(options: &NodeOptions) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&options.log.filter));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match options.log.format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
-    }
+/// Logs, and traces when an OTLP endpoint is configured; inside the runtime, where the span
+/// exporter's gRPC channel runs.
+fn init_logging(
+    runtime: &tokio::runtime::Runtime,
+    options: &NodeOptions,
+) -> Result<telemetry::Guard, telemetry::InitError> {
+    let _entered = runtime.enter();
+    telemetry::init(options)
 }
 
 async fn run(options: NodeOptions) -> anyhow::Result<()> {

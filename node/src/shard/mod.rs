@@ -20,6 +20,7 @@ pub use router::Router;
 pub use service::{AppliedStep, Deps, Service};
 
 use crate::ids::{ExecutionKey, ShardId};
+use crate::telemetry::spans;
 
 /// A request to a shard's actor.
 #[derive(Debug)]
@@ -27,11 +28,14 @@ pub(crate) enum Request {
     Start {
         request: Box<StartRequest>,
         reply: oneshot::Sender<Result<StartReply, Error>>,
+        /// The caller's side of the request, for traces (see `telemetry::spans`).
+        span: tracing::Span,
     },
     Input {
         key: ExecutionKey,
         input: asl::interpreter::Input,
         reply: Option<oneshot::Sender<Result<(), Error>>>,
+        span: tracing::Span,
     },
     StateMachine {
         command: Box<StateMachineCommand>,
@@ -58,9 +62,12 @@ impl Handle {
     /// Starts an execution; answers once the start is committed.
     pub async fn start(&self, request: StartRequest) -> Result<StartReply, Error> {
         let (reply, answer) = oneshot::channel();
+        let key = ExecutionKey::new(&request.state_machine_name, &request.execution_name);
+        let span = spans::shard_request(self.shard, spans::SHARD_START, &key);
         self.send(Request::Start {
             request: Box::new(request),
             reply,
+            span,
         })
         .await?;
         answer.await.map_err(|_| Error::ShuttingDown)?
@@ -74,10 +81,12 @@ impl Handle {
         input: asl::interpreter::Input,
     ) -> Result<(), Error> {
         let (reply, answer) = oneshot::channel();
+        let span = spans::shard_request(self.shard, spans::SHARD_INPUT, &key);
         self.send(Request::Input {
             key,
             input,
             reply: Some(reply),
+            span,
         })
         .await?;
         answer.await.map_err(|_| Error::ShuttingDown)?
@@ -89,10 +98,12 @@ impl Handle {
         key: ExecutionKey,
         input: asl::interpreter::Input,
     ) -> Result<(), Error> {
+        let span = spans::shard_request(self.shard, spans::SHARD_INPUT, &key);
         self.send(Request::Input {
             key,
             input,
             reply: None,
+            span,
         })
         .await
     }

@@ -11,7 +11,7 @@ use cairn_proto::storage::{
 };
 use openraft::Raft;
 use tokio::sync::{broadcast, mpsc, oneshot};
-use tracing::{debug, info, warn};
+use tracing::{Instrument, Span, debug, info, warn};
 
 use super::Router;
 use super::requests::{ActivityCommand, StartReply, StartRequest, StateMachineCommand};
@@ -25,6 +25,8 @@ use crate::raft::{ApplyResult, CommandOutcome, TypeConfig};
 use crate::storage::ShardReader;
 use crate::tasks::activities::Dispatcher;
 use crate::tasks::token::{Minter, Tokens};
+use crate::telemetry::proposal::Proposal;
+use crate::telemetry::spans;
 
 /// What every shard of a node shares.
 pub struct Deps {
@@ -81,6 +83,15 @@ struct Pending {
     cancelled: Vec<asl::interpreter::TaskRequest>,
     events: Vec<StoredEvent>,
     reply: Reply,
+    /// The request's span; closes once it is answered.
+    span: Span,
+}
+
+impl Pending {
+    fn traced(mut self, span: Span) -> Pending {
+        self.span = span;
+        self
+    }
 }
 
 /// The result of one proposal, sent back to the actor by the task that awaited Raft.
@@ -347,8 +358,17 @@ impl Service {
     /// Computes the command for a request, or answers it directly when nothing must change.
     fn prepare(&mut self, request: Request) -> Option<(Command, Pending)> {
         match request {
-            Request::Start { request, reply } => self.prepare_start(*request, reply),
-            Request::Input { key, input, reply } => self.prepare_input(key, input, reply),
+            Request::Start {
+                request,
+                reply,
+                span,
+            } => traced(self.prepare_start(*request, reply), span),
+            Request::Input {
+                key,
+                input,
+                reply,
+                span,
+            } => traced(self.prepare_input(key, input, reply), span),
             Request::StateMachine { command, reply } => {
                 let kind = match *command {
                     StateMachineCommand::Put {
@@ -494,6 +514,7 @@ impl Service {
             cancelled: Vec::new(),
             events,
             reply: Reply::Start(reply, start_reply),
+            span: Span::none(),
         };
         Some((
             Command {
@@ -578,6 +599,7 @@ impl Service {
             cancelled,
             events,
             reply: Reply::Input(reply),
+            span: Span::none(),
         };
         Some((
             Command {
@@ -622,12 +644,19 @@ impl Service {
     fn propose(&mut self, commands: Vec<Command>, pendings: Vec<Pending>) {
         let id = self.next_proposal;
         self.next_proposal += 1;
+        let proposal =
+            Proposal::begin(self.shard, commands.len(), pendings.iter().map(|p| &p.span));
         self.proposals.insert(id, pendings);
         let raft = self.raft.clone();
         let results = self.results_tx.clone();
         let shard = self.shard;
         tokio::spawn(async move {
-            let outcome = match raft.client_write(pb::Proposal { commands }).await {
+            let written = raft
+                .client_write(pb::Proposal { commands })
+                .instrument(proposal.span())
+                .await;
+            proposal.finish(written.as_ref().ok().map(|r| r.log_id.index));
+            let outcome = match written {
                 Ok(response) => Ok(response.data),
                 Err(e) => Err(write_error(shard, e)),
             };
@@ -648,7 +677,14 @@ impl Service {
                         released.push(key.clone());
                     }
                     match outcome {
-                        CommandOutcome::Applied => self.on_applied(pending),
+                        CommandOutcome::Applied => {
+                            if pending.key.is_some() {
+                                crate::metrics::record::transition_committed(&pending.events);
+                            }
+                            let span =
+                                spans::effects(&pending.span, self.shard, pending.effects.len());
+                            span.in_scope(|| self.on_applied(pending));
+                        }
                         CommandOutcome::Rejected(reason) => {
                             if let Some(key) = &pending.key {
                                 self.cache.remove(key);
@@ -698,6 +734,8 @@ impl Service {
             cancelled,
             events,
             reply,
+            // Held until the request is answered, below.
+            span: _request,
         } = pending;
         if let (Some(key), Some(after)) = (key, after) {
             let finished = after.state.is_none();
@@ -731,6 +769,7 @@ impl Service {
                     timer: asl::interpreter::TimerId(timer),
                 },
                 reply: None,
+                span: Span::none(),
             })
             .collect();
         self.handle(requests).await;
@@ -768,6 +807,11 @@ fn request_key(request: &Request) -> Option<ExecutionKey> {
     }
 }
 
+/// Attaches the request's span to what `prepare` made of it.
+fn traced(prepared: Option<(Command, Pending)>, span: Span) -> Option<(Command, Pending)> {
+    prepared.map(|(command, pending)| (command, pending.traced(span)))
+}
+
 fn plain(reply: oneshot::Sender<Result<(), Error>>) -> Pending {
     Pending {
         key: None,
@@ -776,6 +820,7 @@ fn plain(reply: oneshot::Sender<Result<(), Error>>) -> Pending {
         cancelled: Vec::new(),
         events: Vec::new(),
         reply: Reply::Plain(reply),
+        span: Span::none(),
     }
 }
 

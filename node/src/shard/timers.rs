@@ -1,5 +1,6 @@
 //! The leader's in-memory index of a shard's armed timers, rebuilt from the timer rows when
-//! it takes over.
+//! it takes over. It keeps the node's timers-pending gauge current: each index adds its own
+//! count, and takes it back when cleared or dropped.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -11,6 +12,8 @@ use crate::ids::ExecutionKey;
 pub struct Timers {
     by_due: BTreeSet<(i64, ExecutionKey, u64)>,
     due_of: HashMap<(ExecutionKey, u64), i64>,
+    /// The count last added to the gauge.
+    published: usize,
 }
 
 impl Timers {
@@ -19,12 +22,14 @@ impl Timers {
         self.cancel(key, timer);
         self.by_due.insert((due.as_millis(), key.clone(), timer));
         self.due_of.insert((key.clone(), timer), due.as_millis());
+        self.publish();
     }
 
     pub fn cancel(&mut self, key: &ExecutionKey, timer: u64) {
         if let Some(due) = self.due_of.remove(&(key.clone(), timer)) {
             self.by_due.remove(&(due, key.clone(), timer));
         }
+        self.publish();
     }
 
     /// Forgets every timer of an execution that ended.
@@ -56,16 +61,32 @@ impl Timers {
                 due.push((key, id));
             }
         }
+        self.publish();
         due
     }
 
     pub fn clear(&mut self) {
         self.by_due.clear();
         self.due_of.clear();
+        self.publish();
     }
 
     pub fn len(&self) -> usize {
         self.by_due.len()
+    }
+
+    fn publish(&mut self) {
+        let now = self.by_due.len();
+        if now != self.published {
+            crate::metrics::record::timers_pending_changed(now as f64 - self.published as f64);
+            self.published = now;
+        }
+    }
+}
+
+impl Drop for Timers {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 

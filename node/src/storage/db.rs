@@ -136,6 +136,15 @@ impl Db {
         &self.inner.path
     }
 
+    /// An integer RocksDB property such as `rocksdb.compaction-pending` (for metrics); `None`
+    /// when RocksDB does not know it.
+    pub fn property_u64(&self, name: &str) -> Result<Option<u64>, Error> {
+        self.inner
+            .rocks
+            .property_int_value(name)
+            .map_err(|e| self.inner.io_error(Operation::Read, e))
+    }
+
     #[cfg(test)]
     pub(crate) fn inner(&self) -> &Arc<Inner> {
         &self.inner

@@ -260,7 +260,11 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         let written = match self.append_batch(entries) {
             Ok(batch) if batch.is_empty() => Ok(()),
             Ok(batch) => {
-                write_blocking(self.inner(), self.shard(), batch, Durability::Synced).await
+                let started = std::time::Instant::now();
+                let written =
+                    write_blocking(self.inner(), self.shard(), batch, Durability::Synced).await;
+                crate::metrics::record::log_append_duration(started.elapsed());
+                written
             }
             Err(e) => Err(e),
         };

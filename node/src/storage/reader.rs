@@ -123,6 +123,15 @@ impl ShardReader {
             .collect()
     }
 
+    /// How many executions are RUNNING, counted from their index without reading records
+    /// (for metrics).
+    pub fn running_execution_count(&self) -> Result<u64, Error> {
+        let (start, end) = keys::shard_range(Table::RunningExecutions, self.shard);
+        self.view()
+            .scan(&start, &end, false)
+            .try_fold(0, |count, row| row.map(|_| count + 1))
+    }
+
     /// Executions of one state machine, newest start first (ties by execution name).
     pub fn executions_by_state_machine(
         &self,

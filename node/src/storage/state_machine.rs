@@ -157,7 +157,10 @@ impl RaftStateMachine<TypeConfig> for StateMachineStore {
         let entries: Vec<Entry> = entries.into_iter().collect();
         let (inner, counters, shard) = (self.inner.clone(), self.counters.clone(), self.shard);
         blocking(shard, move || {
-            apply_entries(&inner, shard, &counters, entries)
+            let started = std::time::Instant::now();
+            let applied = apply_entries(&inner, shard, &counters, entries);
+            crate::metrics::record::apply_duration(started.elapsed());
+            applied
         })
         .await
         .map_err(|e| e.writing_state_machine())

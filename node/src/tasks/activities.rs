@@ -77,6 +77,13 @@ impl Dispatcher {
 
     /// Waits up to `wait` for a task of `activity_arn` and removes it from the queue.
     pub async fn take(&self, activity_arn: &str, wait: Duration) -> Option<QueuedTask> {
+        let started = std::time::Instant::now();
+        let taken = self.wait_for(activity_arn, wait).await;
+        crate::metrics::record::activity_poll(started.elapsed(), taken.is_some());
+        taken
+    }
+
+    async fn wait_for(&self, activity_arn: &str, wait: Duration) -> Option<QueuedTask> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let wakeup = {

@@ -26,6 +26,8 @@ pub fn options(dir: &std::path::Path) -> NodeOptions {
         ..NodeOptions::default()
     };
     options.cluster.shards = 4;
+    // Many nodes run at once in tests; the metrics port must not collide either.
+    options.metrics.listen = "127.0.0.1:0".parse().expect("a valid address");
     options.activities.poll_seconds_max = 5;
     options
 }

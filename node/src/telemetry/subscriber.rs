@@ -1,0 +1,74 @@
+//! The process's `tracing` subscriber: log lines (text or JSON) on stderr, plus OpenTelemetry
+//! export when `tracing.otlp-endpoint` is set. One filter (`log.filter`, or `RUST_LOG`)
+//! decides for both, so what is exported is what could be logged.
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use super::otlp;
+use crate::config::{LogFormat, NodeOptions};
+
+/// Why the subscriber could not be installed.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("cannot set up the OTLP exporter for {endpoint}: {message}")]
+    Exporter { endpoint: String, message: String },
+    #[error("cannot install the tracing subscriber: {0}")]
+    Install(String),
+}
+
+/// Keeps the exporter running; dropping it exports the spans still buffered (blocking, up
+/// to the export timeout) and stops it.
+#[derive(Debug)]
+pub struct Guard {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Guard {
+    /// Exports every finished span now; blocks until the collector answered or the export
+    /// timed out. Call it outside async code, or with a multi-threaded runtime.
+    pub fn flush(&self) {
+        if let Some(provider) = &self.provider
+            && let Err(e) = provider.force_flush()
+        {
+            tracing::warn!(error = %e, "cannot export spans");
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(provider) = self.provider.take()
+            && let Err(e) = provider.shutdown()
+        {
+            eprintln!("warning: the span exporter did not stop cleanly: {e}");
+        }
+    }
+}
+
+/// Installs the global subscriber for `options.log` and `options.tracing`. With an OTLP
+/// endpoint it must run inside a Tokio runtime (the exporter's gRPC channel lives there).
+pub fn init(options: &NodeOptions) -> Result<Guard, InitError> {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&options.log.filter));
+    let provider = match &options.tracing.otlp_endpoint {
+        Some(endpoint) => Some(otlp::provider(endpoint, &options.tracing, options.node_id)?),
+        None => None,
+    };
+    let export = provider.as_ref().map(|provider| {
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("cairn-node"))
+            .with_tracked_inactivity(false)
+    });
+    let registry = tracing_subscriber::registry().with(filter).with(export);
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let installed = match options.log.format {
+        LogFormat::Json => registry.with(stderr.json()).try_init(),
+        LogFormat::Text => registry.with(stderr).try_init(),
+    };
+    installed.map_err(|e| InitError::Install(e.to_string()))?;
+    Ok(Guard { provider })
+}
