@@ -209,6 +209,124 @@ fn expression() -> impl Strategy<Value = String> {
     })
 }
 
+/// Every built-in with arguments of every kind, edge values included.
+fn builtin_call() -> impl Strategy<Value = String> {
+    const FUNCTIONS: &[&str] = &[
+        "sum",
+        "count",
+        "max",
+        "min",
+        "average",
+        "string",
+        "substring",
+        "substringBefore",
+        "substringAfter",
+        "lowercase",
+        "uppercase",
+        "length",
+        "trim",
+        "pad",
+        "match",
+        "contains",
+        "replace",
+        "split",
+        "join",
+        "formatNumber",
+        "formatBase",
+        "formatInteger",
+        "parseInteger",
+        "number",
+        "floor",
+        "ceil",
+        "round",
+        "abs",
+        "sqrt",
+        "power",
+        "random",
+        "boolean",
+        "not",
+        "map",
+        "zip",
+        "filter",
+        "single",
+        "reduce",
+        "sift",
+        "keys",
+        "lookup",
+        "append",
+        "exists",
+        "spread",
+        "merge",
+        "reverse",
+        "each",
+        "error",
+        "assert",
+        "type",
+        "sort",
+        "shuffle",
+        "distinct",
+        "base64encode",
+        "base64decode",
+        "encodeUrlComponent",
+        "encodeUrl",
+        "decodeUrlComponent",
+        "decodeUrl",
+        "toMillis",
+        "fromMillis",
+        "clone",
+        "now",
+        "millis",
+        "partition",
+        "range",
+        "hash",
+        "uuid",
+        "parse",
+    ];
+    const ARGS: &[&str] = &[
+        "1",
+        "0",
+        "-1",
+        "2.5",
+        "1e308",
+        "-1e308",
+        "1/0",
+        "-1/0",
+        "$number('0xZZ')",
+        "9007199254740993",
+        "'abc'",
+        "''",
+        "'[Y0001]-[M01]'",
+        "'#,##0.00'",
+        "'w'",
+        "'I'",
+        "'%ZZ'",
+        "'{\"a\": 1}'",
+        "'😀x'",
+        "/a|b/",
+        "/x*/",
+        "true",
+        "null",
+        "[]",
+        "[1, 2, 3]",
+        "['b', 'a']",
+        "[{'a': 1}]",
+        "{'a': [1, {'b': 2}]}",
+        "{}",
+        "$",
+        "a",
+        "function($v){ $v }",
+        "function($a, $b){ $a }",
+        "$string",
+        "$sum(?)",
+        "function($s){ {'match': 'a', 'start': -5, 'end': 99} }",
+    ];
+    (
+        prop::sample::select(FUNCTIONS),
+        prop::collection::vec(prop::sample::select(ARGS), 0..5),
+    )
+        .prop_map(|(function, args)| format!("${function}({})", args.join(", ")))
+}
+
 fn run(source: &str, input: &Json) {
     let Ok(expression) = Expression::parse(source) else {
         return;
@@ -237,6 +355,11 @@ proptest! {
 
     #[test]
     fn grammar_expressions_never_panic(source in expression(), input in json()) {
+        run(&source, &input);
+    }
+
+    #[test]
+    fn builtins_with_any_arguments_never_panic(source in builtin_call(), input in json()) {
         run(&source, &input);
     }
 
