@@ -39,6 +39,8 @@ fn defer(garbage: Garbage) {
     });
     let Some(first) = first else { return };
     QUEUE.with(|queue| *queue.borrow_mut() = Some(vec![first]));
+    // Should a drop panic, the next drop on this thread must start afresh.
+    let _reset = Reset;
     loop {
         let next = QUEUE.with(|queue| queue.borrow_mut().as_mut().and_then(Vec::pop));
         match next {
@@ -52,5 +54,15 @@ fn defer(garbage: Garbage) {
             None => break,
         }
     }
-    QUEUE.with(|queue| *queue.borrow_mut() = None);
+}
+
+/// Marks the end of a drain, however it ends.
+struct Reset;
+
+impl Drop for Reset {
+    fn drop(&mut self) {
+        let rest = QUEUE.with(|queue| queue.borrow_mut().take());
+        // Whatever is left (only after a panic) is dropped the ordinary way.
+        drop(rest);
+    }
 }
