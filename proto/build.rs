@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "cairn/v1/cluster.proto",
         "cairn/storage/v1/storage.proto",
         "cairn/raft/v1/raft.proto",
+        "cairn/cluster/v1/internal.proto",
     ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");

@@ -62,7 +62,7 @@ enum Command {
     /// heartbeat.
     #[command(subcommand)]
     Activity(commands::activity::Command),
-    /// The cluster: nodes, shards and leaders.
+    /// The cluster: nodes, shards and leaders; adding and removing nodes.
     #[command(subcommand)]
     Cluster(commands::cluster::Command),
 }

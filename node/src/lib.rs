@@ -9,8 +9,10 @@
 
 pub mod api;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod engine;
+pub mod express;
 pub mod ids;
 pub mod metrics;
 pub mod raft;

@@ -1,12 +1,11 @@
 //! Assembling a node: storage, one Raft group and shard actor per shard, the router, and the
 //! gRPC server; and taking it down again on shutdown.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use openraft::{BasicNode, Raft, SnapshotPolicy};
+use openraft::SnapshotPolicy;
 use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
@@ -15,12 +14,13 @@ use crate::api::{
     self, ActivitiesService, ClusterService, Context, ExecutionsService, StateMachinesService,
 };
 use crate::clock::{Clock, SystemClock};
+use crate::cluster::internal::ShardsService;
+use crate::cluster::transport::RaftService;
+use crate::cluster::{Cluster, rebalance};
 use crate::config::NodeOptions;
 use crate::engine::DefinitionCache;
-use crate::ids::{Arns, ShardId};
-use crate::raft::TypeConfig;
-use crate::raft::network::LocalOnly;
-use crate::shard::{Deps, Router, Service};
+use crate::ids::Arns;
+use crate::shard::{Deps, Router};
 use crate::storage;
 use crate::tasks::activities::Dispatcher;
 use crate::tasks::token::Tokens;
@@ -93,6 +93,7 @@ pub async fn start(options: NodeOptions) -> Result<RunningNode, StartError> {
     // Before storage opens, so that Raft and storage record from their first write.
     let metrics = crate::metrics::Endpoint::bind(&options.metrics).await?;
     let db = storage::Db::open(options.data_dir.join("db"), &storage::Options::default())?;
+    let express_journal = db.express_journal();
     let metrics_db = db.clone();
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -134,80 +135,58 @@ pub async fn start(options: NodeOptions) -> Result<RunningNode, StartError> {
         shard: 0,
         message: e,
     })?);
-    let mut rafts = Vec::new();
-    let mut handles = Vec::new();
-    let mut readers = Vec::new();
-    let mut services = Vec::new();
-    for shard in 0..options.cluster.shards {
-        let id = ShardId(shard);
-        let raft = Raft::new(
-            options.node_id,
-            raft_config.clone(),
-            LocalOnly,
-            db.log_store(id),
-            db.state_machine(id),
-        )
-        .await
-        .map_err(|e| StartError::Raft {
-            shard,
-            message: e.to_string(),
-        })?;
-        let initialized = raft.is_initialized().await.map_err(|e| StartError::Raft {
-            shard,
-            message: e.to_string(),
-        })?;
-        if !initialized {
-            let members = BTreeMap::from([(
-                options.node_id,
-                BasicNode {
-                    addr: advertise.clone(),
-                },
-            )]);
-            raft.initialize(members)
-                .await
-                .map_err(|e| StartError::Raft {
-                    shard,
-                    message: e.to_string(),
-                })?;
-        }
-        let reader = db.reader(id);
-        let (service, handle) = Service::new(id, raft.clone(), reader.clone(), deps.clone());
-        rafts.push(raft);
-        handles.push(handle);
-        readers.push(reader);
-        services.push(service);
-    }
-    let router = Router::new(handles, readers, arns, options.limits.payload_bytes_max);
-    // Set once, right after every shard exists and before any actor runs.
+    let cluster = Cluster::new(options.clone(), advertise, db, deps.clone(), raft_config);
+    let router = Router::new(cluster.clone(), arns, options.limits.payload_bytes_max);
+    // Set before any shard actor runs: effects that cross shards go through it.
     let _ = router_cell.set(router.clone());
-    let actors: Vec<JoinHandle<()>> = services
-        .into_iter()
-        .map(|s| tokio::spawn(s.run()))
-        .collect();
+    cluster
+        .bootstrap()
+        .await
+        .map_err(|message| StartError::Raft { shard: 0, message })?;
+    let maintenance = tokio::spawn(rebalance::maintain(cluster.clone()));
 
     let metrics = metrics.serve(crate::metrics::Sources {
         node_id: options.node_id,
         shard_count: options.cluster.shards,
         db: metrics_db,
         activities: deps.activities.clone(),
-        shards: hosted_shards(&rafts, router.readers()),
+        shards: hosted_shards(&cluster),
     });
     let metrics_addr = metrics.local_addr();
 
+    let express = crate::express::Handle::new(
+        &options.express,
+        options.interpreter_limits(),
+        deps.arns.clone(),
+        router.clone(),
+        clock.clone(),
+        deps.definitions.clone(),
+        express_journal,
+    );
+    // Before requests are served: it also prunes the journal's unused definitions.
+    express.recover()?;
     let context = Context {
-        router: router.clone(),
+        router,
         deps: deps.clone(),
         options: options.clone(),
         clock,
+        express,
     };
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-    let serving = serve(listener, context, rafts, actors, cluster_id, shutdown_rx);
+    let serving = serve(
+        listener,
+        context,
+        cluster,
+        maintenance,
+        cluster_id,
+        shutdown_rx,
+    );
     // Metrics are served until the node has stopped.
     let task = tokio::spawn(async move {
         serving.await;
         drop(metrics);
     });
-    info!(address = %local_addr, shards = options.cluster.shards, data_dir = %options.data_dir.display(), "node started");
+    info!(address = %local_addr, node = options.node_id, shards = options.cluster.shards, data_dir = %options.data_dir.display(), "node started");
     Ok(RunningNode {
         local_addr,
         metrics_addr,
@@ -219,15 +198,20 @@ pub async fn start(options: NodeOptions) -> Result<RunningNode, StartError> {
 async fn serve(
     listener: tokio::net::TcpListener,
     context: Context,
-    rafts: Vec<Raft<TypeConfig>>,
-    actors: Vec<JoinHandle<()>>,
+    cluster: Arc<Cluster>,
+    maintenance: JoinHandle<()>,
     cluster_id: String,
     shutdown: oneshot::Receiver<()>,
 ) {
+    use cairn_proto::cluster::shards_server::ShardsServer;
+    use cairn_proto::raft::raft_server::RaftServer;
     use cairn_proto::v1::activities_server::ActivitiesServer;
     use cairn_proto::v1::cluster_server::ClusterServer;
     use cairn_proto::v1::executions_server::ExecutionsServer;
     use cairn_proto::v1::state_machines_server::StateMachinesServer;
+
+    // Raft messages carry batches of entries and snapshot chunks.
+    const PEER_MESSAGE_BYTES_MAX: usize = 64 * 1024 * 1024;
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
@@ -250,9 +234,22 @@ async fn serve(
         }))
         .add_service(ClusterServer::new(ClusterService {
             context: context.clone(),
-            rafts: rafts.clone(),
+            cluster: cluster.clone(),
             cluster_id,
-        }));
+        }))
+        .add_service(
+            RaftServer::new(RaftService {
+                cluster: cluster.clone(),
+            })
+            .max_decoding_message_size(PEER_MESSAGE_BYTES_MAX),
+        )
+        .add_service(
+            ShardsServer::new(ShardsService {
+                cluster: cluster.clone(),
+            })
+            .max_decoding_message_size(PEER_MESSAGE_BYTES_MAX)
+            .max_encoding_message_size(PEER_MESSAGE_BYTES_MAX),
+        );
     if let Ok(reflection) = reflection {
         router = router.add_service(reflection);
     }
@@ -264,38 +261,32 @@ async fn serve(
     let result = router
         .serve_with_incoming_shutdown(incoming, async {
             let _ = shutdown.await;
+            // Express executions end now instead of holding the graceful drain open.
+            context.express.stop();
         })
         .await;
     if let Err(e) = result {
         warn!(error = %e, "gRPC server stopped with an error");
     }
+    context.express.shutdown().await;
     info!("stopping: shards and Raft");
+    maintenance.abort();
     drop(context);
-    for raft in &rafts {
-        if let Err(e) = raft.shutdown().await {
-            warn!(error = %e, "Raft did not shut down cleanly");
-        }
-    }
-    for actor in actors {
-        actor.abort();
-        let _ = actor.await;
-    }
+    cluster.shutdown().await;
     info!("stopped");
     let _ = api::ERROR_NAME_METADATA;
 }
 
 /// The shards this node hosts, as the metrics sampler reads them.
-fn hosted_shards(
-    rafts: &[Raft<TypeConfig>],
-    readers: &[storage::ShardReader],
-) -> crate::metrics::HostedShards {
-    let shards: Vec<_> = rafts.iter().cloned().zip(readers.iter().cloned()).collect();
+fn hosted_shards(cluster: &Arc<Cluster>) -> crate::metrics::HostedShards {
+    let cluster = cluster.clone();
     Box::new(move || {
-        shards
-            .iter()
-            .map(|(raft, reader)| crate::metrics::HostedShard {
-                raft: raft.clone(),
-                reader: reader.clone(),
+        cluster
+            .local_shards()
+            .into_iter()
+            .map(|local| crate::metrics::HostedShard {
+                raft: local.raft,
+                reader: local.reader,
             })
             .collect()
     })

@@ -8,8 +8,10 @@
 //! (`shard.effects`). See [`spans`].
 //!
 //! Propagation: the node that forwards a request calls [`inject_current`] on the outgoing
-//! metadata; the receiving node's gRPC layer calls [`extract`] on the incoming headers. Both
-//! use the W3C `traceparent`/`tracestate` headers, so other tools' spans join in too.
+//! metadata, or builds its client with the [`propagate`] interceptor
+//! (`ShardsClient::with_interceptor(channel, telemetry::propagate)`); the receiving node's
+//! gRPC layer calls [`extract`] on the incoming headers. Both use the W3C
+//! `traceparent`/`tracestate` headers, so other tools' spans join in too.
 
 pub mod grpc;
 pub mod proposal;
@@ -34,6 +36,13 @@ pub fn inject(span: &tracing::Span, metadata: &mut MetadataMap) {
 /// [`inject`] for the span the caller is in.
 pub fn inject_current(metadata: &mut MetadataMap) {
     inject(&tracing::Span::current(), metadata);
+}
+
+/// A tonic client interceptor that sends the calling span's trace context with every
+/// request (interceptors run where the call is made, inside the caller's span).
+pub fn propagate(mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    inject_current(request.metadata_mut());
+    Ok(request)
 }
 
 /// The trace context that incoming request headers carry; an empty context without one.
@@ -105,5 +114,7 @@ mod tests {
         inject(&tracing::Span::none(), &mut metadata);
         assert!(metadata.is_empty());
         assert!(!has_trace_context(&http::HeaderMap::new()));
+        let request = propagate(tonic::Request::new(())).unwrap();
+        assert!(request.metadata().is_empty());
     }
 }

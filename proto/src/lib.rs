@@ -3,6 +3,7 @@
 //! - [`v1`]: the public gRPC API (`cairn.v1`).
 //! - [`raft`]: node-to-node Raft traffic (`cairn.raft.v1`).
 //! - [`storage`]: what the Raft log and RocksDB tables hold (`cairn.storage.v1`).
+//! - [`cluster`]: node-to-node commands, reads and administration (`cairn.cluster.v1`).
 
 /// Generated code, nested as the proto packages are so cross-package references resolve.
 #[allow(clippy::all, clippy::pedantic, missing_docs, rust_2018_idioms)]
@@ -21,9 +22,15 @@ mod generated {
                 tonic::include_proto!("cairn.raft.v1");
             }
         }
+        pub mod cluster {
+            pub mod v1 {
+                tonic::include_proto!("cairn.cluster.v1");
+            }
+        }
     }
 }
 
+pub use generated::cairn::cluster::v1 as cluster;
 pub use generated::cairn::raft::v1 as raft;
 pub use generated::cairn::storage::v1 as storage;
 pub use generated::cairn::v1;

@@ -23,6 +23,7 @@ impl ToAwsJson for ShardInfo {
             .value("committedIndex", self.committed_index)
             .value("appliedIndex", self.applied_index)
             .value("voters", self.voters.clone())
+            .value("learners", self.learners.clone())
             .build()
     }
 }
@@ -31,6 +32,7 @@ impl ToAwsJson for GetClusterInfoResponse {
     fn to_aws_json(&self) -> Value {
         Object::new()
             .text("clusterId", &self.cluster_id)
+            .value("nodeId", self.node_id)
             .text("region", &self.region)
             .text("account", &self.account)
             .value("shardCount", self.shard_count)

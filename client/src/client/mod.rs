@@ -20,6 +20,7 @@ use cairn_proto::v1::executions_client::ExecutionsClient;
 use cairn_proto::v1::state_machines_client::StateMachinesClient;
 use tonic::transport::{Channel, Endpoint};
 
+pub use cluster::{ClusterStatus, NodeStatus, replication_lag};
 pub use error::{ERROR_NAME_METADATA, Error};
 pub use executions::is_terminal_event;
 pub use options::{ACTIVITY_LONG_POLL, ClientOptions};

@@ -1,5 +1,8 @@
 use cairn_client::proto::cluster_server::Cluster;
-use cairn_client::proto::{GetClusterInfoRequest, GetClusterInfoResponse, NodeInfo, ShardInfo};
+use cairn_client::proto::{
+    AddNodeRequest, AddNodeResponse, GetClusterInfoRequest, GetClusterInfoResponse, NodeInfo,
+    RebalanceRequest, RebalanceResponse, RemoveNodeRequest, RemoveNodeResponse, ShardInfo,
+};
 use tonic::{Request, Response, Status};
 
 use super::Service;
@@ -27,9 +30,34 @@ impl Cluster for Service {
                 committed_index: 7,
                 applied_index: 7,
                 voters: vec![1],
+                learners: vec![],
+                replicas: vec![],
             }],
             region: REGION.into(),
             account: ACCOUNT.into(),
+            node_id: 1,
         }))
+    }
+
+    // A one-node fake: membership changes have nothing to move.
+    async fn add_node(
+        &self,
+        _request: Request<AddNodeRequest>,
+    ) -> Result<Response<AddNodeResponse>, Status> {
+        Err(Status::unimplemented("the fake server has one node"))
+    }
+
+    async fn remove_node(
+        &self,
+        _request: Request<RemoveNodeRequest>,
+    ) -> Result<Response<RemoveNodeResponse>, Status> {
+        Err(Status::unimplemented("the fake server has one node"))
+    }
+
+    async fn rebalance(
+        &self,
+        _request: Request<RebalanceRequest>,
+    ) -> Result<Response<RebalanceResponse>, Status> {
+        Ok(Response::new(RebalanceResponse::default()))
     }
 }

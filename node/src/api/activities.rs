@@ -11,8 +11,9 @@ use tonic::{Code, Request, Response, Status};
 
 use super::error::status;
 use super::{Context, page_size, timestamp};
-use crate::ids::{Resource, is_name};
+use crate::ids::{Resource, ShardId, is_name};
 use crate::shard::{ActivityCommand, Error};
+use crate::tasks::activities::hand_over;
 use crate::tasks::token::TaskRef;
 
 #[derive(Debug, Clone)]
@@ -32,20 +33,15 @@ impl ActivitiesService {
         }
     }
 
-    fn record(&self, arn: &str) -> Result<ActivityRecord, Status> {
+    async fn record(&self, arn: &str) -> Result<ActivityRecord, Status> {
         let name = self.activity_name(arn)?;
-        self.context
-            .router
-            .name_reader(&name)
-            .activity(&name)
-            .map_err(|e| status(Code::Internal, "InternalFailure", e.to_string()))?
-            .ok_or_else(|| {
-                status(
-                    Code::NotFound,
-                    "ActivityDoesNotExist",
-                    format!("activity {arn} does not exist"),
-                )
-            })
+        self.context.router.activity(&name).await?.ok_or_else(|| {
+            status(
+                Code::NotFound,
+                "ActivityDoesNotExist",
+                format!("activity {arn} does not exist"),
+            )
+        })
     }
 
     fn token(&self, token: &str) -> Result<TaskRef, Status> {
@@ -58,8 +54,7 @@ impl ActivitiesService {
 
     /// Feeds a task's answer to its execution, mapping "not open" to the AWS error.
     async fn answer(&self, task: TaskRef, input: Input) -> Result<(), Status> {
-        let handle = self.context.router.execution_handle(&task.execution);
-        match handle.input(task.execution.clone(), input).await {
+        match self.context.router.input(&task.execution, input).await {
             Ok(()) => Ok(()),
             Err(
                 Error::TaskDoesNotExist(_)
@@ -90,7 +85,7 @@ impl Activities for ActivitiesService {
             ));
         }
         let arn = self.context.router.arns().activity(&name);
-        if let Ok(existing) = self.record(&arn) {
+        if let Ok(existing) = self.record(&arn).await {
             return Ok(Response::new(CreateActivityResponse {
                 activity_arn: existing.arn,
                 creation_date: timestamp(existing.creation_millis),
@@ -104,8 +99,7 @@ impl Activities for ActivitiesService {
         };
         self.context
             .router
-            .name_handle(&name)
-            .activity(ActivityCommand::Put(record))
+            .activity_command(&name, ActivityCommand::Put(record))
             .await?;
         Ok(Response::new(CreateActivityResponse {
             activity_arn: arn,
@@ -117,7 +111,7 @@ impl Activities for ActivitiesService {
         &self,
         request: Request<DescribeActivityRequest>,
     ) -> Result<Response<DescribeActivityResponse>, Status> {
-        let record = self.record(&request.into_inner().activity_arn)?;
+        let record = self.record(&request.into_inner().activity_arn).await?;
         Ok(Response::new(DescribeActivityResponse {
             activity_arn: record.arn,
             name: record.name,
@@ -131,12 +125,19 @@ impl Activities for ActivitiesService {
     ) -> Result<Response<ListActivitiesResponse>, Status> {
         let request = request.into_inner();
         let limit = page_size(request.max_results);
+        // Activities are few (they are created by hand), so every shard's are gathered.
+        let router = &self.context.router;
         let mut all: Vec<ActivityRecord> = Vec::new();
-        for reader in self.context.router.readers() {
-            let page = reader
-                .activities(None, usize::MAX)
-                .map_err(|e| status(Code::Internal, "InternalFailure", e.to_string()))?;
-            all.extend(page.items);
+        for shard in (0..router.shard_count()).map(ShardId) {
+            let mut cursor = None;
+            loop {
+                let page = router.activities_page(shard, cursor, 1_000).await?;
+                all.extend(page.items);
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
         }
         all.sort_by(|a, b| a.name.cmp(&b.name));
         let after = request.next_token;
@@ -173,8 +174,7 @@ impl Activities for ActivitiesService {
         let name = self.activity_name(&arn)?;
         self.context
             .router
-            .name_handle(&name)
-            .activity(ActivityCommand::Delete { name: name.clone() })
+            .activity_command(&name, ActivityCommand::Delete { name: name.clone() })
             .await?;
         Ok(Response::new(DeleteActivityResponse {}))
     }
@@ -184,44 +184,14 @@ impl Activities for ActivitiesService {
         request: Request<GetActivityTaskRequest>,
     ) -> Result<Response<GetActivityTaskResponse>, Status> {
         let request = request.into_inner();
-        let record = self.record(&request.activity_arn)?;
+        let record = self.record(&request.activity_arn).await?;
         let wait = Duration::from_secs(self.context.options.activities.poll_seconds_max);
-        let deadline = tokio::time::Instant::now() + wait;
         let worker = (!request.worker_name.is_empty()).then_some(request.worker_name);
-        let dispatcher = &self.context.deps.activities;
-        loop {
-            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let Some(task) = dispatcher.take(&record.arn, remaining).await else {
-                return Ok(Response::new(GetActivityTaskResponse::default()));
-            };
-            // ActivityStarted is committed before the task is handed over: a task whose start
-            // does not commit is never given to this worker.
-            let handle = self.context.router.execution_handle(&task.execution);
-            let started = Input::TaskStarted {
-                task: task.task,
-                worker_name: worker.clone(),
-            };
-            match handle.input(task.execution.clone(), started).await {
-                Ok(()) => {
-                    return Ok(Response::new(GetActivityTaskResponse {
-                        task_token: task.token,
-                        input: task.input,
-                    }));
-                }
-                Err(
-                    Error::TaskAlreadyStarted(_)
-                    | Error::TaskDoesNotExist(_)
-                    | Error::ExecutionFinished
-                    | Error::ExecutionDoesNotExist(_),
-                ) => {
-                    continue;
-                }
-                Err(e) => {
-                    dispatcher.requeue_front(&record.arn, task);
-                    return Err(e.into());
-                }
-            }
-        }
+        let task = take_from_cluster(&self.context, &record.arn, worker, wait).await?;
+        Ok(Response::new(match task {
+            Some((task_token, input)) => GetActivityTaskResponse { task_token, input },
+            None => GetActivityTaskResponse::default(),
+        }))
     }
 
     async fn send_task_success(
@@ -276,4 +246,88 @@ impl Activities for ActivitiesService {
         self.answer(task, Input::TaskHeartbeat { task: id }).await?;
         Ok(Response::new(SendTaskHeartbeatResponse {}))
     }
+}
+
+/// How long a poll waits on this node's own queue before it asks the other nodes again. A
+/// task queued on another node reaches a worker polling here within about this long.
+const PEER_POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// A worker's long poll across the cluster. Tasks queue on the node that leads their
+/// execution's shard; this takes one from this node's queue, or else from a peer's (each peer
+/// commits `ActivityStarted` before it answers, so a task goes to one worker only), waiting on
+/// the local queue in between, until `wait` has passed.
+async fn take_from_cluster(
+    context: &Context,
+    activity_arn: &str,
+    worker: Option<String>,
+    wait: Duration,
+) -> Result<Option<(String, String)>, Status> {
+    let router = &context.router;
+    let dispatcher = &context.deps.activities;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        if let Some(task) = hand_over(
+            router,
+            dispatcher,
+            activity_arn,
+            worker.clone(),
+            Duration::ZERO,
+        )
+        .await?
+        {
+            return Ok(Some((task.token, task.input)));
+        }
+        if let Some(task) = take_from_peers(context, activity_arn, worker.as_deref()).await {
+            return Ok(Some(task));
+        }
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if remaining.is_zero() {
+            return Ok(None);
+        }
+        let slice = if router.cluster().nodes().len() > 1 {
+            remaining.min(PEER_POLL_INTERVAL)
+        } else {
+            remaining
+        };
+        if let Some(task) =
+            hand_over(router, dispatcher, activity_arn, worker.clone(), slice).await?
+        {
+            return Ok(Some((task.token, task.input)));
+        }
+    }
+}
+
+/// Asks each other node, without waiting, for a task; an unreachable node is skipped.
+async fn take_from_peers(
+    context: &Context,
+    activity_arn: &str,
+    worker: Option<&str>,
+) -> Option<(String, String)> {
+    use cairn_proto::cluster::shards_client::ShardsClient;
+    let cluster = context.router.cluster();
+    for (node, address) in cluster.nodes() {
+        if node == cluster.node_id {
+            continue;
+        }
+        let request = cairn_proto::cluster::TakeActivityTaskRequest {
+            activity_arn: activity_arn.to_owned(),
+            worker_name: worker.unwrap_or_default().to_owned(),
+            wait_millis: 0,
+        };
+        let mut request = Request::new(request);
+        request.set_timeout(Duration::from_secs(5));
+        match ShardsClient::new(cluster.peers.channel(&address))
+            .take_activity_task(request)
+            .await
+        {
+            Ok(reply) => {
+                let reply = reply.into_inner();
+                if !reply.task_token.is_empty() {
+                    return Some((reply.task_token, reply.input));
+                }
+            }
+            Err(e) => tracing::debug!(node, error = %e, "a peer did not answer an activity poll"),
+        }
+    }
+    None
 }

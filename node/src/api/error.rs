@@ -32,6 +32,7 @@ impl From<Error> for Status {
             Error::NotReady(_) => (Code::Unavailable, "ServiceUnavailable"),
             Error::ShuttingDown => (Code::Unavailable, "ServiceUnavailable"),
             Error::ShardStopped { .. } => (Code::Unavailable, "ServiceUnavailable"),
+            Error::Unreachable { .. } => (Code::Unavailable, "ServiceUnavailable"),
             Error::Storage(_) => (Code::Internal, "InternalFailure"),
             Error::StateMachineDoesNotExist(_) => (Code::NotFound, "StateMachineDoesNotExist"),
             Error::StateMachineDeleting(_) => (Code::FailedPrecondition, "StateMachineDeleting"),
@@ -50,5 +51,24 @@ impl From<Error> for Status {
             status.metadata_mut().insert("cairn-leader-hint", value);
         }
         status
+    }
+}
+
+impl From<crate::express::Error> for Status {
+    fn from(error: crate::express::Error) -> Status {
+        use crate::express::Error as E;
+        let message = error.to_string();
+        let (code, name) = match error {
+            E::Start(error) => return error.into(),
+            E::StandardMachine(_) | E::ExpressMachine(_) => {
+                (Code::FailedPrecondition, "StateMachineTypeNotSupported")
+            }
+            E::ExpressExecutionArn(_) => (Code::InvalidArgument, "InvalidArn"),
+            E::Throttled { .. } => (Code::ResourceExhausted, "ThrottlingException"),
+            E::InvalidDefinition { .. } => (Code::InvalidArgument, "InvalidDefinition"),
+            E::Journal(_) => (Code::Unavailable, "ServiceUnavailable"),
+            E::ShuttingDown => (Code::Unavailable, "ServiceUnavailable"),
+        };
+        status(code, name, message)
     }
 }

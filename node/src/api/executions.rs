@@ -96,22 +96,18 @@ fn describe(record: &ExecutionRecord) -> DescribeExecutionResponse {
 
 impl ExecutionsService {
     fn key(&self, arn: &str) -> Result<ExecutionKey, Status> {
+        super::express::refuse_express_execution(arn)?;
         Ok(self.context.router.execution_key(arn)?)
     }
 
-    fn record(&self, key: &ExecutionKey, arn: &str) -> Result<ExecutionRecord, Status> {
-        self.context
-            .router
-            .execution_reader(key)
-            .execution(key)
-            .map_err(internal)?
-            .ok_or_else(|| {
-                status(
-                    Code::NotFound,
-                    "ExecutionDoesNotExist",
-                    format!("execution {arn} does not exist"),
-                )
-            })
+    async fn record(&self, key: &ExecutionKey, arn: &str) -> Result<ExecutionRecord, Status> {
+        self.context.router.execution(key).await?.ok_or_else(|| {
+            status(
+                Code::NotFound,
+                "ExecutionDoesNotExist",
+                format!("execution {arn} does not exist"),
+            )
+        })
     }
 }
 
@@ -124,6 +120,9 @@ impl Executions for ExecutionsService {
         request: Request<StartExecutionRequest>,
     ) -> Result<Response<StartExecutionResponse>, Status> {
         let request = request.into_inner();
+        if let Some(started) = super::express::start_if_express(&self.context, &request).await? {
+            return Ok(Response::new(started));
+        }
         let reply = self
             .context
             .router
@@ -138,6 +137,14 @@ impl Executions for ExecutionsService {
             execution_arn: reply.execution_arn,
             start_date: timestamp(reply.start_millis),
         }))
+    }
+
+    async fn start_sync_execution(
+        &self,
+        request: Request<StartSyncExecutionRequest>,
+    ) -> Result<Response<StartSyncExecutionResponse>, Status> {
+        let response = super::express::start_sync(&self.context, request.into_inner()).await?;
+        Ok(Response::new(response))
     }
 
     async fn stop_execution(
@@ -155,7 +162,7 @@ impl Executions for ExecutionsService {
             Ok(()) | Err(crate::shard::Error::ExecutionFinished) => {}
             Err(e) => return Err(e.into()),
         }
-        let record = self.record(&key, &request.execution_arn)?;
+        let record = self.record(&key, &request.execution_arn).await?;
         Ok(Response::new(StopExecutionResponse {
             stop_date: timestamp(
                 record
@@ -171,7 +178,7 @@ impl Executions for ExecutionsService {
     ) -> Result<Response<DescribeExecutionResponse>, Status> {
         let arn = request.into_inner().execution_arn;
         let key = self.key(&arn)?;
-        Ok(Response::new(describe(&self.record(&key, &arn)?)))
+        Ok(Response::new(describe(&self.record(&key, &arn).await?)))
     }
 
     async fn list_executions(
@@ -183,18 +190,14 @@ impl Executions for ExecutionsService {
             .context
             .router
             .state_machine_name(&request.state_machine_arn)?;
+        super::express::refuse_express_machine(&self.context, &request.state_machine_arn).await?;
         let limit = page_size(request.max_results);
         let filter = storage_status(request.status_filter);
         let cursors =
             super::paging::decode_cursors(&request.next_token, self.context.router.shard_count())?;
-        let (records, next) = super::paging::merge_executions(
-            self.context.router.readers(),
-            &machine,
-            cursors,
-            limit,
-            filter,
-        )
-        .map_err(internal)?;
+        let (records, next) =
+            super::paging::merge_executions(&self.context.router, &machine, cursors, limit, filter)
+                .await?;
         Ok(Response::new(ListExecutionsResponse {
             executions: records
                 .into_iter()
@@ -219,7 +222,7 @@ impl Executions for ExecutionsService {
     ) -> Result<Response<GetExecutionHistoryResponse>, Status> {
         let request = request.into_inner();
         let key = self.key(&request.execution_arn)?;
-        let record = self.record(&key, &request.execution_arn)?;
+        let record = self.record(&key, &request.execution_arn).await?;
         let limit = page_size(request.max_results);
         let after = if request.next_token.is_empty() {
             if request.reverse_order {
@@ -239,9 +242,8 @@ impl Executions for ExecutionsService {
         let events = self
             .context
             .router
-            .execution_reader(&key)
             .history(&key, after, limit + 1, request.reverse_order)
-            .map_err(internal)?;
+            .await?;
         let more = events.len() > limit;
         let events: Vec<StoredEvent> = events.into_iter().take(limit).collect();
         let next_token = if more {
@@ -264,10 +266,14 @@ impl Executions for ExecutionsService {
     ) -> Result<Response<Self::WatchExecutionStream>, Status> {
         let request = request.into_inner();
         let key = self.key(&request.execution_arn)?;
+        let shard = self.context.router.execution_shard(&key);
         // Subscribe before reading the stored history, so nothing falls between the two.
         let updates = self.context.deps.applied.subscribe();
-        let record = self.record(&key, &request.execution_arn)?;
-        let reader = self.context.router.execution_reader(&key).clone();
+        let Some(reader) = self.context.router.leading_reader(shard) else {
+            // Another node leads the shard: relay its stream.
+            return forward_watch(&self.context, shard, request).await;
+        };
+        let record = self.record(&key, &request.execution_arn).await?;
         let stream = watch(reader, key, updates, request.after_event_id, record);
         Ok(Response::new(Box::pin(stream)))
     }
@@ -350,4 +356,34 @@ where
     let (sender, receiver) = tokio::sync::mpsc::channel(64);
     tokio::spawn(body(sender));
     tokio_stream::wrappers::ReceiverStream::new(receiver)
+}
+
+/// Relays the watch stream of the node that leads the execution's shard.
+async fn forward_watch(
+    context: &super::Context,
+    shard: crate::ids::ShardId,
+    request: WatchExecutionRequest,
+) -> Result<Response<EventStream>, Status> {
+    let cluster = context.router.cluster();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let leader = loop {
+        match cluster.leader(shard) {
+            Some(leader) if leader.node != cluster.node_id => break leader,
+            _ if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            _ => {
+                return Err(crate::shard::Error::NotLeader {
+                    shard,
+                    leader_hint: None,
+                }
+                .into());
+            }
+        }
+    };
+    let mut client = cairn_proto::v1::executions_client::ExecutionsClient::new(
+        cluster.peers.channel(&leader.address),
+    );
+    let upstream = client.watch_execution(request).await?.into_inner();
+    Ok(Response::new(Box::pin(upstream)))
 }

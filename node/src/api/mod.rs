@@ -5,6 +5,7 @@ mod activities;
 mod cluster;
 mod error;
 mod executions;
+mod express;
 mod paging;
 mod state_machines;
 
@@ -29,6 +30,7 @@ pub struct Context {
     pub deps: Arc<Deps>,
     pub options: Arc<NodeOptions>,
     pub clock: Arc<dyn Clock>,
+    pub express: crate::express::Handle,
 }
 
 impl std::fmt::Debug for Context {

@@ -6,7 +6,9 @@ use cairn_proto::storage::{self as pb, ExecutionRecord};
 use tonic::{Code, Status};
 
 use super::error::status;
-use crate::storage::{Cursor, ShardReader};
+use crate::ids::ShardId;
+use crate::shard::{Error, Router};
+use crate::storage::Cursor;
 
 /// Where each shard's listing stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,13 +68,14 @@ struct Candidates {
     exhausted: bool,
 }
 
-fn candidates(
-    reader: &ShardReader,
+async fn candidates(
+    router: &Router,
+    shard: ShardId,
     machine: &str,
     cursor: &ShardCursor,
     limit: usize,
     filter: Option<pb::ExecutionStatus>,
-) -> Result<Candidates, crate::storage::Error> {
+) -> Result<Candidates, Error> {
     let mut position = match cursor {
         ShardCursor::Done => {
             return Ok(Candidates {
@@ -86,8 +89,10 @@ fn candidates(
     let mut matches = Vec::new();
     let mut read = 0usize;
     loop {
-        let page = reader.executions_by_state_machine(machine, position.as_ref(), limit.max(1))?;
-        for (_, record) in page.items {
+        let page = router
+            .executions_page(shard, machine, position.clone(), limit.max(1))
+            .await?;
+        for record in page.items {
             read += 1;
             if filter.is_none_or(|f| record.status == f as i32) {
                 matches.push((read, record));
@@ -113,18 +118,19 @@ fn candidates(
 }
 
 /// Newest first across all shards; the token to continue, if there is more.
-pub fn merge_executions(
-    readers: &[ShardReader],
+pub async fn merge_executions(
+    router: &Router,
     machine: &str,
     cursors: Vec<ShardCursor>,
     limit: usize,
     filter: Option<pb::ExecutionStatus>,
-) -> Result<(Vec<ExecutionRecord>, Option<Vec<ShardCursor>>), crate::storage::Error> {
-    let mut per_shard = Vec::with_capacity(readers.len());
-    for (reader, cursor) in readers.iter().zip(&cursors) {
-        per_shard.push(candidates(reader, machine, cursor, limit, filter)?);
+) -> Result<(Vec<ExecutionRecord>, Option<Vec<ShardCursor>>), Error> {
+    let shards: Vec<ShardId> = (0..router.shard_count()).map(ShardId).collect();
+    let mut per_shard = Vec::with_capacity(shards.len());
+    for (shard, cursor) in shards.iter().zip(&cursors) {
+        per_shard.push(candidates(router, *shard, machine, cursor, limit, filter).await?);
     }
-    let mut heads = vec![0usize; readers.len()];
+    let mut heads = vec![0usize; shards.len()];
     let mut out = Vec::with_capacity(limit);
     while out.len() < limit {
         let best = per_shard
@@ -141,12 +147,10 @@ pub fn merge_executions(
         heads[shard] += 1;
     }
     // Each shard continues after the last raw row consumed from it.
-    let mut next = Vec::with_capacity(readers.len());
+    let mut next = Vec::with_capacity(shards.len());
     let mut more = false;
-    for ((reader, cursor), (candidates, head)) in readers
-        .iter()
-        .zip(cursors)
-        .zip(per_shard.iter().zip(&heads))
+    for ((shard, cursor), (candidates, head)) in
+        shards.iter().zip(cursors).zip(per_shard.iter().zip(&heads))
     {
         let left_here = candidates.matches.len() > *head || !candidates.exhausted;
         more |= left_here;
@@ -163,7 +167,9 @@ pub fn merge_executions(
             ShardCursor::After(c) => Some(c.clone()),
             _ => None,
         };
-        let page = reader.executions_by_state_machine(machine, start.as_ref(), consumed_rows)?;
+        let page = router
+            .executions_page(*shard, machine, start, consumed_rows)
+            .await?;
         next.push(match page.next {
             Some(c) => ShardCursor::After(c),
             None => ShardCursor::Done,

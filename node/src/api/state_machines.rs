@@ -58,15 +58,19 @@ fn check_definition(text: &str, machine_type: MachineType, chars_max: usize) -> 
 }
 
 impl StateMachinesService {
-    fn record(&self, arn: &str) -> Result<StateMachineRecord, Status> {
+    async fn record(&self, arn: &str) -> Result<StateMachineRecord, Status> {
         let name = self.context.router.state_machine_name(arn)?;
-        self.context.router.state_machine(&name)?.ok_or_else(|| {
-            status(
-                Code::NotFound,
-                "StateMachineDoesNotExist",
-                format!("state machine {arn} does not exist"),
-            )
-        })
+        self.context
+            .router
+            .state_machine(&name)
+            .await?
+            .ok_or_else(|| {
+                status(
+                    Code::NotFound,
+                    "StateMachineDoesNotExist",
+                    format!("state machine {arn} does not exist"),
+                )
+            })
     }
 
     fn default_role(&self) -> String {
@@ -100,7 +104,7 @@ impl StateMachines for StateMachinesService {
         let router = &self.context.router;
         let arn = router.arns().state_machine(&request.name);
         let hash = definition_hash(&request.definition, machine_type);
-        if let Some(existing) = router.state_machine(&request.name)? {
+        if let Some(existing) = router.state_machine(&request.name).await? {
             // Idempotent on name, definition and type; the role does not matter (as AWS).
             if existing.definition_hash == hash && existing.machine_type == machine_type.as_str() {
                 return Ok(Response::new(CreateStateMachineResponse {
@@ -132,11 +136,13 @@ impl StateMachines for StateMachinesService {
             status: "ACTIVE".into(),
         };
         router
-            .name_handle(&request.name)
-            .state_machine(StateMachineCommand::Put {
-                record: Box::new(record),
-                expected_revision_id: String::new(),
-            })
+            .state_machine_command(
+                &request.name,
+                StateMachineCommand::Put {
+                    record: Box::new(record),
+                    expected_revision_id: String::new(),
+                },
+            )
             .await?;
         Ok(Response::new(CreateStateMachineResponse {
             state_machine_arn: arn,
@@ -156,7 +162,7 @@ impl StateMachines for StateMachinesService {
                 "give a new definition, a new role ARN, or both",
             ));
         }
-        let mut record = self.record(&request.state_machine_arn)?;
+        let mut record = self.record(&request.state_machine_arn).await?;
         let expected = record.revision_id.clone();
         if let Some(text) = request.definition {
             let machine_type = MachineType::parse(&record.machine_type).unwrap_or_default();
@@ -178,11 +184,13 @@ impl StateMachines for StateMachinesService {
         let name = record.name.clone();
         self.context
             .router
-            .name_handle(&name)
-            .state_machine(StateMachineCommand::Put {
-                record: Box::new(record),
-                expected_revision_id: expected,
-            })
+            .state_machine_command(
+                &name,
+                StateMachineCommand::Put {
+                    record: Box::new(record),
+                    expected_revision_id: expected,
+                },
+            )
             .await?;
         Ok(Response::new(UpdateStateMachineResponse {
             update_date: timestamp(now),
@@ -194,7 +202,7 @@ impl StateMachines for StateMachinesService {
         &self,
         request: Request<DescribeStateMachineRequest>,
     ) -> Result<Response<DescribeStateMachineResponse>, Status> {
-        let record = self.record(&request.into_inner().state_machine_arn)?;
+        let record = self.record(&request.into_inner().state_machine_arn).await?;
         Ok(Response::new(DescribeStateMachineResponse {
             state_machine_arn: record.arn,
             name: record.name,
@@ -215,11 +223,12 @@ impl StateMachines for StateMachinesService {
         let limit = page_size(request.max_results);
         // State machines are few: gather every shard's, order by name, and page by name.
         let mut all: Vec<StateMachineRecord> = Vec::new();
-        for reader in self.context.router.readers() {
+        for shard in (0..self.context.router.shard_count()).map(crate::ids::ShardId) {
             all.extend(
-                reader
-                    .state_machines(None, usize::MAX)
-                    .map_err(|e| status(Code::Internal, "InternalFailure", e.to_string()))?
+                self.context
+                    .router
+                    .state_machines_page(shard, None, usize::MAX)
+                    .await?
                     .items,
             );
         }
@@ -260,8 +269,7 @@ impl StateMachines for StateMachinesService {
         // Running executions keep their own copy of the definition and finish normally.
         self.context
             .router
-            .name_handle(&name)
-            .state_machine(StateMachineCommand::Delete { name: name.clone() })
+            .state_machine_command(&name, StateMachineCommand::Delete { name: name.clone() })
             .await?;
         Ok(Response::new(DeleteStateMachineResponse {}))
     }

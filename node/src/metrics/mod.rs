@@ -153,5 +153,10 @@ mod tests {
         options.tracing.otlp_endpoint = Some("collector:4317".into());
         let error = options.validate().unwrap_err().to_string();
         assert!(error.contains("tracing.otlp-endpoint"), "{error}");
+
+        let mut options = NodeOptions::default();
+        options.tracing.filter = "cairn_node=loud".into();
+        let error = options.validate().unwrap_err().to_string();
+        assert!(error.contains("tracing.filter"), "{error}");
     }
 }

@@ -1,7 +1,6 @@
 //! The Raft layer: one openraft group per shard, all sharing the node's RocksDB.
 
 pub mod codec;
-pub mod network;
 mod types;
 
 pub use types::{ApplyResult, CommandOutcome, RejectReason, TypeConfig};

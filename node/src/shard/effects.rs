@@ -5,6 +5,7 @@ use asl::interpreter::{Effect, ResourceKind, TaskId, TaskRequest, classify_resou
 use cairn_proto::storage::{ExecutionRecord, TaskRow};
 use tracing::warn;
 
+use super::Error;
 use super::service::Service;
 use crate::ids::ExecutionKey;
 use crate::tasks::activities::QueuedTask;
@@ -89,12 +90,18 @@ impl Service {
             return;
         };
         tokio::spawn(async move {
-            if let Err(e) = router
-                .execution_handle(&parent_key)
-                .notify(parent_key.clone(), input)
-                .await
-            {
-                warn!(parent = %parent_key, error = %e, "cannot notify the parent execution");
+            // The router follows the parent's shard leader; a report it cannot deliver now is
+            // made later by the parent's own check of the child.
+            match router.input(&parent_key, input).await {
+                Ok(())
+                | Err(
+                    Error::TaskDoesNotExist(_)
+                    | Error::ExecutionFinished
+                    | Error::ExecutionDoesNotExist(_),
+                ) => {}
+                Err(e) => {
+                    warn!(parent = %parent_key, error = %e, "cannot notify the parent execution")
+                }
             }
         });
     }

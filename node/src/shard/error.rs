@@ -29,6 +29,8 @@ pub enum Error {
     NotReady(ShardId),
     #[error("the node is shutting down")]
     ShuttingDown,
+    #[error("node {node} could not be reached: {reason}")]
+    Unreachable { node: u64, reason: String },
     #[error("shard {shard} has stopped: {reason}")]
     ShardStopped { shard: ShardId, reason: String },
     #[error("state machine {0} does not exist")]

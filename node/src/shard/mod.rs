@@ -7,6 +7,7 @@
 
 mod effects;
 mod error;
+pub mod query;
 mod requests;
 mod router;
 mod service;
@@ -15,6 +16,7 @@ mod timers;
 use tokio::sync::{mpsc, oneshot};
 
 pub use error::Error;
+pub use query::{Answer, Query};
 pub use requests::{ActivityCommand, StartReply, StartRequest, StateMachineCommand};
 pub use router::Router;
 pub use service::{AppliedStep, Deps, Service};
@@ -45,6 +47,25 @@ pub(crate) enum Request {
         command: ActivityCommand,
         reply: oneshot::Sender<Result<(), Error>>,
     },
+}
+
+/// A command for a shard, wherever its leader runs.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Start(Box<StartRequest>),
+    Input {
+        key: ExecutionKey,
+        input: asl::interpreter::Input,
+    },
+    StateMachine(Box<StateMachineCommand>),
+    Activity(ActivityCommand),
+}
+
+/// What a command produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Started(StartReply),
+    Done,
 }
 
 /// The way into a shard.
@@ -122,6 +143,18 @@ impl Handle {
         let (reply, answer) = oneshot::channel();
         self.send(Request::Activity { command, reply }).await?;
         answer.await.map_err(|_| Error::ShuttingDown)?
+    }
+
+    /// Delivers a command and waits for its outcome.
+    pub async fn dispatch(&self, command: Command) -> Result<Outcome, Error> {
+        match command {
+            Command::Start(request) => self.start(*request).await.map(Outcome::Started),
+            Command::Input { key, input } => self.input(key, input).await.map(|()| Outcome::Done),
+            Command::StateMachine(command) => {
+                self.state_machine(*command).await.map(|()| Outcome::Done)
+            }
+            Command::Activity(command) => self.activity(command).await.map(|()| Outcome::Done),
+        }
     }
 
     async fn send(&self, request: Request) -> Result<(), Error> {

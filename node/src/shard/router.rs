@@ -1,86 +1,271 @@
-//! Finding the shard for an execution, state machine or activity, and the operations that
-//! span shards (a start reads the state machine on its shard, then starts on the execution's).
+//! Finding the shard for an execution, state machine or activity, and reaching its leader:
+//! this node's own shard actor when it leads the shard, the leading peer otherwise (following
+//! `NotLeader` hints within a hop budget).
 //!
-//! On a one-node cluster every shard is local; the multi-node cluster forwards to the shard
-//! leader from here.
+//! Every operation that spans shards goes through here too: a start reads the state machine
+//! on its shard, then starts the execution on the execution's shard; a child execution reports
+//! to its parent's shard.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use cairn_proto::storage::{DefinitionRow, ParentLink, StateMachineRecord};
+use cairn_proto::cluster::shards_client::ShardsClient;
+use cairn_proto::storage::{
+    ActivityRecord, DefinitionRow, ExecutionRecord, ParentLink, StateMachineRecord, StoredEvent,
+};
 
-use super::{Error, Handle, StartReply, StartRequest};
+use super::query::{Answer, Query};
+use super::{
+    ActivityCommand, Command, Error, Outcome, StartReply, StartRequest, StateMachineCommand,
+};
 use crate::clock::random_uuid;
-use crate::ids::{Arns, ExecutionKey, Resource, execution_shard, is_name, name_shard};
-use crate::storage::ShardReader;
+use crate::cluster::internal::{
+    answer_from_proto, command_to_proto, error_from_proto, query_to_proto,
+};
+use crate::cluster::{Cluster, Leader};
+use crate::ids::{Arns, ExecutionKey, Resource, ShardId, execution_shard, is_name, name_shard};
+use crate::storage::{Cursor, Page, ShardReader};
+
+/// How many times a request follows `NotLeader` hints (or waits out an election) before it
+/// gives up with `NotLeader`.
+const HOPS_MAX: u32 = 8;
+/// How long a request keeps trying to reach a shard's leader while it changes.
+const ROUTE_DEADLINE: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct Router {
     inner: Arc<Inner>,
 }
 
-impl std::fmt::Debug for Router {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Router")
-            .field("shards", &self.inner.handles.len())
-            .finish_non_exhaustive()
-    }
-}
-
 struct Inner {
-    handles: Vec<Handle>,
-    readers: Vec<ShardReader>,
+    cluster: Arc<Cluster>,
     arns: Arns,
     payload_bytes_max: u64,
 }
 
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("shards", &self.shard_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a request for a shard goes next.
+enum Route {
+    Local(crate::cluster::LocalShard),
+    Remote(Leader),
+    Unknown,
+}
+
 impl Router {
-    pub fn new(
-        handles: Vec<Handle>,
-        readers: Vec<ShardReader>,
-        arns: Arns,
-        payload_bytes_max: u64,
-    ) -> Self {
+    pub fn new(cluster: Arc<Cluster>, arns: Arns, payload_bytes_max: u64) -> Self {
         Router {
             inner: Arc::new(Inner {
-                handles,
-                readers,
+                cluster,
                 arns,
                 payload_bytes_max,
             }),
         }
     }
 
+    pub fn cluster(&self) -> &Arc<Cluster> {
+        &self.inner.cluster
+    }
+
     pub fn shard_count(&self) -> u32 {
-        self.inner.handles.len() as u32
+        self.inner.cluster.shard_count()
     }
 
     pub fn arns(&self) -> &Arns {
         &self.inner.arns
     }
 
-    pub fn readers(&self) -> &[ShardReader] {
-        &self.inner.readers
+    pub fn execution_shard(&self, key: &ExecutionKey) -> ShardId {
+        execution_shard(key, self.shard_count())
     }
 
-    pub fn handles(&self) -> &[Handle] {
-        &self.inner.handles
+    pub fn name_shard(&self, name: &str) -> ShardId {
+        name_shard(name, self.shard_count())
     }
 
-    pub fn execution_handle(&self, key: &ExecutionKey) -> &Handle {
-        &self.inner.handles[execution_shard(key, self.shard_count()).0 as usize]
+    /// The local reader of `shard` if this node leads it (reads there are up to date).
+    pub fn leading_reader(&self, shard: ShardId) -> Option<ShardReader> {
+        let cluster = &self.inner.cluster;
+        cluster
+            .leads(shard)
+            .then(|| cluster.local(shard).map(|l| l.reader))
+            .flatten()
     }
 
-    pub fn execution_reader(&self, key: &ExecutionKey) -> &ShardReader {
-        &self.inner.readers[execution_shard(key, self.shard_count()).0 as usize]
+    fn route(&self, shard: ShardId, hint: Option<Leader>) -> Route {
+        let cluster = &self.inner.cluster;
+        if let Some(hint) = hint {
+            if hint.node == cluster.node_id {
+                if let Some(local) = cluster.local(shard) {
+                    return Route::Local(local);
+                }
+            } else {
+                return Route::Remote(hint);
+            }
+        }
+        match (cluster.local(shard), cluster.leader(shard)) {
+            (Some(local), None) => Route::Local(local),
+            (Some(local), Some(leader)) if leader.node == cluster.node_id => Route::Local(local),
+            (_, Some(leader)) => Route::Remote(leader),
+            (None, None) => Route::Unknown,
+        }
     }
 
-    pub fn name_handle(&self, name: &str) -> &Handle {
-        &self.inner.handles[name_shard(name, self.shard_count()).0 as usize]
+    /// The leader a `NotLeader` error points at, with its address.
+    fn hinted(&self, error: &Error) -> Option<Leader> {
+        let Error::NotLeader {
+            leader_hint: Some(node),
+            ..
+        } = error
+        else {
+            return None;
+        };
+        let address = self.inner.cluster.node_address(*node)?;
+        Some(Leader {
+            node: *node,
+            address,
+        })
     }
 
-    pub fn name_reader(&self, name: &str) -> &ShardReader {
-        &self.inner.readers[name_shard(name, self.shard_count()).0 as usize]
+    /// Delivers a command to the leader of `shard`.
+    pub async fn submit(&self, shard: ShardId, command: Command) -> Result<Outcome, Error> {
+        let deadline = tokio::time::Instant::now() + ROUTE_DEADLINE;
+        let mut hint = None;
+        let mut last_error = Error::NotLeader {
+            shard,
+            leader_hint: None,
+        };
+        for hop in 0..HOPS_MAX {
+            let result = match self.route(shard, hint.take()) {
+                Route::Local(local) => local.handle.dispatch(command.clone()).await,
+                Route::Remote(leader) => self.submit_remote(&leader, shard, &command, hop).await,
+                Route::Unknown => Err(Error::NotLeader {
+                    shard,
+                    leader_hint: None,
+                }),
+            };
+            match result {
+                Err(error @ (Error::NotLeader { .. } | Error::Unreachable { .. })) => {
+                    hint = self.hinted(&error);
+                    last_error = error;
+                    if hint.is_none() && !self.pause_before_retry(deadline).await {
+                        break;
+                    }
+                }
+                other => return other,
+            }
+        }
+        Err(last_error)
     }
+
+    async fn submit_remote(
+        &self,
+        leader: &Leader,
+        shard: ShardId,
+        command: &Command,
+        hops: u32,
+    ) -> Result<Outcome, Error> {
+        let mut client = ShardsClient::new(self.inner.cluster.peers.channel(&leader.address));
+        let request = cairn_proto::cluster::SubmitRequest {
+            shard: shard.0,
+            hops,
+            command: Some(command_to_proto(command)),
+        };
+        let reply = client
+            .submit(request)
+            .await
+            .map_err(|status| Error::Unreachable {
+                node: leader.node,
+                reason: status.message().to_owned(),
+            })?;
+        use cairn_proto::cluster::submit_reply::Result as R;
+        match reply.into_inner().result {
+            Some(R::Done(_)) => Ok(Outcome::Done),
+            Some(R::Started(s)) => Ok(Outcome::Started(StartReply {
+                execution_arn: s.execution_arn,
+                start_millis: s.start_millis,
+                created: s.created,
+            })),
+            Some(R::Error(e)) => Err(error_from_proto(&e)),
+            None => Err(Error::Unreachable {
+                node: leader.node,
+                reason: "empty answer".into(),
+            }),
+        }
+    }
+
+    /// Waits a little while leadership settles; false once the deadline has passed.
+    async fn pause_before_retry(&self, deadline: tokio::time::Instant) -> bool {
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        // The election takes a few hundred milliseconds; retrying faster only adds load.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        true
+    }
+
+    /// Runs a read on the leader of `shard`.
+    pub async fn query(&self, shard: ShardId, query: Query) -> Result<Answer, Error> {
+        let deadline = tokio::time::Instant::now() + ROUTE_DEADLINE;
+        let mut hint = None;
+        let mut last_error = Error::NotLeader {
+            shard,
+            leader_hint: None,
+        };
+        for hop in 0..HOPS_MAX {
+            let result = match self.route(shard, hint.take()) {
+                Route::Local(local) => local.read(query.clone()).await,
+                Route::Remote(leader) => self.query_remote(&leader, shard, &query, hop).await,
+                Route::Unknown => Err(Error::NotLeader {
+                    shard,
+                    leader_hint: None,
+                }),
+            };
+            match result {
+                Err(error @ (Error::NotLeader { .. } | Error::Unreachable { .. })) => {
+                    hint = self.hinted(&error);
+                    last_error = error;
+                    if hint.is_none() && !self.pause_before_retry(deadline).await {
+                        break;
+                    }
+                }
+                other => return other,
+            }
+        }
+        Err(last_error)
+    }
+
+    async fn query_remote(
+        &self,
+        leader: &Leader,
+        shard: ShardId,
+        query: &Query,
+        hops: u32,
+    ) -> Result<Answer, Error> {
+        let mut client = ShardsClient::new(self.inner.cluster.peers.channel(&leader.address))
+            .max_decoding_message_size(64 * 1024 * 1024);
+        let request = cairn_proto::cluster::ReadRequest {
+            shard: shard.0,
+            hops,
+            query: Some(query_to_proto(query)),
+        };
+        let reply = client
+            .read(request)
+            .await
+            .map_err(|status| Error::Unreachable {
+                node: leader.node,
+                reason: status.message().to_owned(),
+            })?;
+        answer_from_proto(reply.into_inner())
+    }
+
+    // ---- ARNs ---------------------------------------------------------------------------------
 
     /// The execution an ARN names.
     pub fn execution_key(&self, arn: &str) -> Result<ExecutionKey, Error> {
@@ -105,10 +290,143 @@ impl Router {
         }
     }
 
-    pub fn state_machine(&self, name: &str) -> Result<Option<StateMachineRecord>, Error> {
-        self.name_reader(name)
-            .state_machine(name)
-            .map_err(|e| Error::Storage(e.to_string()))
+    // ---- reads --------------------------------------------------------------------------------
+
+    pub async fn execution(&self, key: &ExecutionKey) -> Result<Option<ExecutionRecord>, Error> {
+        match self
+            .query(self.execution_shard(key), Query::Execution(key.clone()))
+            .await?
+        {
+            Answer::Execution(record) => Ok(record),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn history(
+        &self,
+        key: &ExecutionKey,
+        after_event_id: u64,
+        limit: usize,
+        reverse: bool,
+    ) -> Result<Vec<StoredEvent>, Error> {
+        let query = Query::History {
+            key: key.clone(),
+            after_event_id,
+            limit,
+            reverse,
+        };
+        match self.query(self.execution_shard(key), query).await? {
+            Answer::History(events) => Ok(events),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn executions_page(
+        &self,
+        shard: ShardId,
+        machine: &str,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<ExecutionRecord>, Error> {
+        let query = Query::ExecutionsByStateMachine {
+            machine: machine.to_owned(),
+            cursor,
+            limit,
+        };
+        match self.query(shard, query).await? {
+            Answer::Executions(page) => Ok(page),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn state_machine(&self, name: &str) -> Result<Option<StateMachineRecord>, Error> {
+        match self
+            .query(self.name_shard(name), Query::StateMachine(name.to_owned()))
+            .await?
+        {
+            Answer::StateMachine(record) => Ok(record),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn state_machines_page(
+        &self,
+        shard: ShardId,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<StateMachineRecord>, Error> {
+        match self
+            .query(shard, Query::StateMachines { cursor, limit })
+            .await?
+        {
+            Answer::StateMachines(page) => Ok(page),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn activity(&self, name: &str) -> Result<Option<ActivityRecord>, Error> {
+        match self
+            .query(self.name_shard(name), Query::Activity(name.to_owned()))
+            .await?
+        {
+            Answer::Activity(record) => Ok(record),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn activities_page(
+        &self,
+        shard: ShardId,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<ActivityRecord>, Error> {
+        match self
+            .query(shard, Query::Activities { cursor, limit })
+            .await?
+        {
+            Answer::Activities(page) => Ok(page),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    // ---- commands -----------------------------------------------------------------------------
+
+    /// Feeds an input to an execution and waits until its transition is committed.
+    pub async fn input(
+        &self,
+        key: &ExecutionKey,
+        input: asl::interpreter::Input,
+    ) -> Result<(), Error> {
+        let command = Command::Input {
+            key: key.clone(),
+            input,
+        };
+        self.submit(self.execution_shard(key), command)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn state_machine_command(
+        &self,
+        name: &str,
+        command: StateMachineCommand,
+    ) -> Result<(), Error> {
+        self.submit(
+            self.name_shard(name),
+            Command::StateMachine(Box::new(command)),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn activity_command(
+        &self,
+        name: &str,
+        command: ActivityCommand,
+    ) -> Result<(), Error> {
+        self.submit(self.name_shard(name), Command::Activity(command))
+            .await
+            .map(|_| ())
     }
 
     /// Starts an execution of a state machine (by ARN): validates name and input, copies the
@@ -122,7 +440,8 @@ impl Router {
     ) -> Result<StartReply, Error> {
         let machine_name = self.state_machine_name(state_machine_arn)?;
         let record = self
-            .state_machine(&machine_name)?
+            .state_machine(&machine_name)
+            .await?
             .ok_or_else(|| Error::StateMachineDoesNotExist(state_machine_arn.to_owned()))?;
         if record.status == "DELETING" {
             return Err(Error::StateMachineDeleting(state_machine_arn.to_owned()));
@@ -149,11 +468,10 @@ impl Router {
         let parsed: serde_json::Value = serde_json::from_str(&input_json).map_err(|e| {
             Error::InvalidExecutionInput(format!("the input is not valid JSON: {e}"))
         })?;
-        let input_json = asl::interpreter::compact(&parsed);
         let request = StartRequest {
             state_machine_name: machine_name.clone(),
             execution_name: name.clone(),
-            input_json,
+            input_json: asl::interpreter::compact(&parsed),
             definition: DefinitionRow {
                 hash: record.definition_hash.clone(),
                 definition: record.definition.clone(),
@@ -164,7 +482,18 @@ impl Router {
             parent,
         };
         let key = ExecutionKey::new(&machine_name, &name);
-        self.execution_handle(&key).start(request).await
+        match self
+            .submit(
+                self.execution_shard(&key),
+                Command::Start(Box::new(request)),
+            )
+            .await?
+        {
+            Outcome::Started(reply) => Ok(reply),
+            Outcome::Done => Err(Error::Storage(
+                "a start answered without its outcome".into(),
+            )),
+        }
     }
 
     /// `StopExecution`.
@@ -174,8 +503,13 @@ impl Router {
         error: Option<String>,
         cause: Option<String>,
     ) -> Result<(), Error> {
-        self.execution_handle(key)
-            .input(key.clone(), asl::interpreter::Input::Stop { error, cause })
+        self.input(key, asl::interpreter::Input::Stop { error, cause })
             .await
     }
+}
+
+fn unexpected(answer: Answer) -> Error {
+    Error::Storage(format!(
+        "a read answered with the wrong kind of result: {answer:?}"
+    ))
 }

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::apply::ApplyCounters;
 use super::error::{Corruption, Error, KeyHex, Operation};
+use super::express_journal::ExpressJournal;
 use super::keys::Table;
 use super::log_store::LogStore;
 use super::reader::ShardReader;
@@ -175,6 +176,11 @@ impl Db {
     /// Reads `shard`'s applied state; as many as needed.
     pub fn reader(&self, shard: ShardId) -> ShardReader {
         ShardReader::new(self.inner.clone(), shard)
+    }
+
+    /// The node-local journal of asynchronous Express starts.
+    pub fn express_journal(&self) -> ExpressJournal {
+        ExpressJournal::new(self.inner.clone())
     }
 }
 

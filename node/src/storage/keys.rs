@@ -24,6 +24,13 @@
 //! | executions by state machine | 18 | machine name, !start ms, execution key | empty |
 //! | running executions | 19 | execution key | empty |
 //! | activity queue positions | 1A | execution key, task id u64 | its activity-queue key |
+//! | express journal | 20 | accepted ms i64, execution ARN | `ExpressStart` |
+//! | express definitions | 21 | content hash | `DefinitionRow` |
+//!
+//! Tables from 0x20 are node-local: they belong to no shard, never travel in the Raft log or a
+//! snapshot, and are written under the shard field [`NODE_LOCAL`], which no real shard uses.
+//! The express journal holds the asynchronous Express starts this node acknowledged and has
+//! not finished, oldest first; the definitions they run sit beside them.
 //!
 //! The activity queue orders tasks by the log index that queued them, so workers get the
 //! oldest first on every replica alike; the positions table finds a task's queue entry
@@ -50,11 +57,16 @@ pub enum Table {
     ExecutionsByStateMachine = 0x18,
     RunningExecutions = 0x19,
     ActivityQueuePositions = 0x1A,
+    ExpressJournal = 0x20,
+    ExpressDefinitions = 0x21,
 }
+
+/// The shard field of node-local tables (shard counts stop far below it).
+pub const NODE_LOCAL: ShardId = ShardId(u32::MAX);
 
 impl Table {
     /// Every table, for lookups by byte.
-    pub const ALL: [Table; 15] = [
+    pub const ALL: [Table; 17] = [
         Table::RaftLog,
         Table::RaftMeta,
         Table::StateMachineMeta,
@@ -70,6 +82,8 @@ impl Table {
         Table::ExecutionsByStateMachine,
         Table::RunningExecutions,
         Table::ActivityQueuePositions,
+        Table::ExpressJournal,
+        Table::ExpressDefinitions,
     ];
 
     /// The tables a state-machine snapshot carries: everything apply writes except its own
@@ -518,6 +532,36 @@ pub fn decode_running_execution(key: &[u8]) -> Result<ExecutionKey, KeyError> {
     let execution = reader.execution_key()?;
     reader.finish()?;
     Ok(execution)
+}
+
+// ---- Node-local tables ---------------------------------------------------------------------
+
+pub fn express_start(accepted_millis: i64, execution_arn: &str) -> Vec<u8> {
+    KeyWriter::new(Table::ExpressJournal, NODE_LOCAL)
+        .i64(accepted_millis)
+        .str(execution_arn)
+        .finish()
+}
+
+pub fn decode_express_start(key: &[u8]) -> Result<(i64, String), KeyError> {
+    let mut reader = KeyReader::new(Table::ExpressJournal, key)?;
+    let accepted_millis = reader.i64()?;
+    let execution_arn = reader.str()?;
+    reader.finish()?;
+    Ok((accepted_millis, execution_arn))
+}
+
+pub fn express_definition(hash: &str) -> Vec<u8> {
+    KeyWriter::new(Table::ExpressDefinitions, NODE_LOCAL)
+        .str(hash)
+        .finish()
+}
+
+pub fn decode_express_definition(key: &[u8]) -> Result<String, KeyError> {
+    let mut reader = KeyReader::new(Table::ExpressDefinitions, key)?;
+    let hash = reader.str()?;
+    reader.finish()?;
+    Ok(hash)
 }
 
 #[cfg(test)]

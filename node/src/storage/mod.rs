@@ -7,11 +7,13 @@
 //! - [`StateMachineStore`] applies committed proposals (`RaftStateMachine`) and builds and
 //!   installs snapshots ([`SnapshotBuilder`]).
 //! - [`ShardReader`] is the read API over a shard's applied state.
+//! - [`ExpressJournal`] holds the node-local record of asynchronous Express starts.
 //! - `keys` owns the on-disk layout: every key is built and read there.
 
 mod apply;
 mod db;
 mod error;
+mod express_journal;
 pub mod keys;
 mod log_store;
 mod reader;
@@ -21,6 +23,7 @@ mod state_machine;
 pub use apply::ApplyCounters;
 pub use db::{Db, Options};
 pub use error::{Corruption, Error, KeyHex, Operation, Violation};
+pub use express_journal::ExpressJournal;
 pub use log_store::{LogReader, LogStore};
 pub use reader::{Cursor, Page, ShardReader};
 pub use snapshot::SnapshotBuilder;

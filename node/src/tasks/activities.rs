@@ -124,6 +124,44 @@ impl Dispatcher {
     }
 }
 
+/// Takes a task of `activity_arn` from this node's queues and hands it to `worker`: its
+/// `ActivityStarted` is committed first, so a task that reaches a worker reached only this one.
+/// `None` when no task came within `wait`.
+pub async fn hand_over(
+    router: &crate::shard::Router,
+    dispatcher: &Dispatcher,
+    activity_arn: &str,
+    worker: Option<String>,
+    wait: Duration,
+) -> Result<Option<QueuedTask>, crate::shard::Error> {
+    use crate::shard::Error;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let Some(task) = dispatcher.take(activity_arn, remaining).await else {
+            return Ok(None);
+        };
+        let started = asl::interpreter::Input::TaskStarted {
+            task: task.task,
+            worker_name: worker.clone(),
+        };
+        match router.input(&task.execution, started).await {
+            Ok(()) => return Ok(Some(task)),
+            // Taken by a worker on another node, timed out, or its execution ended: next.
+            Err(
+                Error::TaskAlreadyStarted(_)
+                | Error::TaskDoesNotExist(_)
+                | Error::ExecutionFinished
+                | Error::ExecutionDoesNotExist(_),
+            ) => {}
+            Err(error) => {
+                dispatcher.requeue_front(activity_arn, task);
+                return Err(error);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,11 @@
 //! The process's `tracing` subscriber: log lines (text or JSON) on stderr, plus OpenTelemetry
-//! export when `tracing.otlp-endpoint` is set. One filter (`log.filter`, or `RUST_LOG`)
-//! decides for both, so what is exported is what could be logged.
+//! export when `tracing.otlp-endpoint` is set. Each has its own filter (`log.filter`, which
+//! `RUST_LOG` overrides, and `tracing.filter`), so quieting the logs never silences traces.
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -52,7 +53,7 @@ impl Drop for Guard {
 /// Installs the global subscriber for `options.log` and `options.tracing`. With an OTLP
 /// endpoint it must run inside a Tokio runtime (the exporter's gRPC channel lives there).
 pub fn init(options: &NodeOptions) -> Result<Guard, InitError> {
-    let filter =
+    let log_filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&options.log.filter));
     let provider = match &options.tracing.otlp_endpoint {
         Some(endpoint) => Some(otlp::provider(endpoint, &options.tracing, options.node_id)?),
@@ -62,12 +63,15 @@ pub fn init(options: &NodeOptions) -> Result<Guard, InitError> {
         tracing_opentelemetry::layer()
             .with_tracer(provider.tracer("cairn-node"))
             .with_tracked_inactivity(false)
+            .with_filter(EnvFilter::new(&options.tracing.filter))
     });
-    let registry = tracing_subscriber::registry().with(filter).with(export);
+    let registry = tracing_subscriber::registry().with(export);
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let installed = match options.log.format {
-        LogFormat::Json => registry.with(stderr.json()).try_init(),
-        LogFormat::Text => registry.with(stderr).try_init(),
+        LogFormat::Json => registry
+            .with(stderr.json().with_filter(log_filter))
+            .try_init(),
+        LogFormat::Text => registry.with(stderr.with_filter(log_filter)).try_init(),
     };
     installed.map_err(|e| InitError::Install(e.to_string()))?;
     Ok(Guard { provider })

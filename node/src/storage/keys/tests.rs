@@ -14,7 +14,7 @@ fn table_bytes_are_fixed_and_unique() {
         bytes,
         [
             0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19,
-            0x1A
+            0x1A, 0x20, 0x21
         ]
     );
     for table in Table::ALL {
@@ -22,6 +22,27 @@ fn table_bytes_are_fixed_and_unique() {
     }
     assert_eq!(Table::from_byte(0x00), None);
     assert!(Table::STATE.iter().all(|t| t.byte() >= 0x10));
+    // Node-local tables never travel in a snapshot.
+    assert!(
+        Table::STATE
+            .iter()
+            .all(|t| *t != Table::ExpressJournal && *t != Table::ExpressDefinitions)
+    );
+}
+
+#[test]
+fn express_journal_keys_round_trip_oldest_first() {
+    let arn = "arn:aws:states:us-east-1:123456789012:express:m:e:0b6d";
+    let early = express_start(-5, arn);
+    let late = express_start(1_700_000_000_000, "arn:a");
+    assert!(early < late);
+    assert_eq!(decode_express_start(&early), Ok((-5, arn.to_owned())));
+    assert_eq!(split_shard(&late).unwrap().1, NODE_LOCAL);
+    assert_eq!(
+        decode_express_definition(&express_definition("ab12")),
+        Ok("ab12".to_owned())
+    );
+    assert!(decode_express_start(&express_definition("x")).is_err());
 }
 
 #[test]

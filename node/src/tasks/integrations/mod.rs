@@ -162,20 +162,61 @@ async fn start_child(
             }];
             // Re-run after a failover: the child may already have finished while nobody
             // listened. Its completion is reported now.
-            if !reply.created {
-                let key = ExecutionKey::new(
-                    &router
-                        .state_machine_name(&spec.state_machine_arn)
-                        .unwrap_or_default(),
-                    &spec.name,
-                );
-                if let Ok(Some(record)) = router.execution_reader(&key).execution(&key)
-                    && let Some(done) = child_outcome_for_parent(&record, &link)
-                {
-                    inputs.push(done);
-                }
+            let child = ExecutionKey::new(
+                &router
+                    .state_machine_name(&spec.state_machine_arn)
+                    .unwrap_or_default(),
+                &spec.name,
+            );
+            if !reply.created
+                && let Ok(Some(record)) = router.execution(&child).await
+                && let Some(done) = child_outcome_for_parent(&record, &link)
+            {
+                inputs.push(done);
+                return inputs;
             }
+            tokio::spawn(watch_child(router.clone(), parent.clone(), child, link));
             inputs
+        }
+    }
+}
+
+/// How often a parent waiting on a child (`.sync`) checks the child itself.
+const CHILD_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The child reports its end to the parent as it finishes; that report is lost when the
+/// child's leader dies between committing the end and sending it. So the parent's leader also
+/// checks the child now and then, and reports the end itself. A report that arrives twice
+/// finds the task closed and changes nothing.
+async fn watch_child(router: Router, parent: ExecutionKey, child: ExecutionKey, link: ParentLink) {
+    let parent_shard = router.execution_shard(&parent);
+    loop {
+        tokio::time::sleep(CHILD_CHECK_INTERVAL).await;
+        // The parent's next leader runs its own check when it resumes the task.
+        if !router.cluster().leads(parent_shard) {
+            return;
+        }
+        match router.execution(&parent).await {
+            Ok(Some(record)) if record.status == ExecutionStatus::Running as i32 => {}
+            Ok(_) => return,
+            Err(_) => continue,
+        }
+        let Ok(Some(record)) = router.execution(&child).await else {
+            continue;
+        };
+        let Some(done) = child_outcome_for_parent(&record, &link) else {
+            continue;
+        };
+        match router.input(&parent, done).await {
+            Ok(())
+            | Err(
+                Error::TaskDoesNotExist(_)
+                | Error::ExecutionFinished
+                | Error::ExecutionDoesNotExist(_),
+            ) => return,
+            Err(e) => {
+                warn!(parent = %parent, child = %child, error = %e, "cannot report a finished child; retrying")
+            }
         }
     }
 }

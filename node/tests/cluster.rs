@@ -1,0 +1,548 @@
+//! Multi-node fault tests: real `cairn-node` processes on loopback (see `harness`), load
+//! through every node, faults (SIGKILL, SIGSTOP, SIGTERM, cut links, nodes joining and
+//! leaving), then the invariants of `harness::workload` and replica agreement.
+//!
+//! Figures printed here (failover times) are measurements, never assertions.
+
+#![allow(clippy::unwrap_used)]
+
+mod harness;
+
+use std::time::Duration;
+
+use cairn_proto::v1::activities_client::ActivitiesClient;
+use cairn_proto::v1::cluster_client::ClusterClient;
+use cairn_proto::v1::executions_client::ExecutionsClient;
+use cairn_proto::v1::state_machines_client::StateMachinesClient;
+use cairn_proto::v1::*;
+use harness::workload::{Endpoints, Workload};
+use harness::{Cluster, ONE_CLUSTER_AT_A_TIME};
+use serde_json::json;
+use tonic::transport::Channel;
+
+const SHARDS: u32 = 6;
+/// How long executions get to finish once the faults are over.
+const SETTLE: Duration = Duration::from_secs(180);
+
+async fn channel(endpoint: &str) -> Channel {
+    Channel::from_shared(endpoint.to_owned())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_node_serves_every_request() {
+    let _one = ONE_CLUSTER_AT_A_TIME.lock().await;
+    let cluster = Cluster::start(3, SHARDS).await;
+    let endpoints = cluster.all_endpoints();
+
+    // Every shard has three voters, and leadership is spread over the nodes.
+    let leaders = cluster.leaders().await;
+    for id in 1..=3 {
+        let info = cluster.info(id).await.unwrap();
+        assert_eq!(info.node_id, id);
+        assert_eq!(info.nodes.len(), 3, "node {id} knows {:?}", info.nodes);
+        for shard in &info.shards {
+            assert_eq!(
+                shard.voters.len(),
+                3,
+                "shard {} on node {id}: {:?}",
+                shard.shard_id,
+                shard.voters
+            );
+        }
+    }
+    assert_eq!(leaders.len(), SHARDS as usize);
+
+    // A state machine created through node 1 is visible through nodes 2 and 3.
+    let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": true}, "End": true}}});
+    let machine = StateMachinesClient::new(channel(&endpoints[0]).await)
+        .create_state_machine(CreateStateMachineRequest {
+            name: "everywhere".into(),
+            definition: definition.to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .state_machine_arn;
+    for endpoint in &endpoints[1..] {
+        let described = StateMachinesClient::new(channel(endpoint).await)
+            .describe_state_machine(DescribeStateMachineRequest {
+                state_machine_arn: machine.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(described.name, "everywhere");
+    }
+
+    // Executions started through each node land on every shard, and each is readable from
+    // every node.
+    let mut arns = Vec::new();
+    for i in 0..24 {
+        let reply = ExecutionsClient::new(channel(&endpoints[i % 3]).await)
+            .start_execution(StartExecutionRequest {
+                state_machine_arn: machine.clone(),
+                name: format!("x{i}"),
+                input: "{}".into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        arns.push(reply.execution_arn);
+    }
+    for (i, arn) in arns.iter().enumerate() {
+        let endpoint = &endpoints[(i + 1) % 3];
+        let mut client = ExecutionsClient::new(channel(endpoint).await);
+        let described = loop {
+            let d = client
+                .describe_execution(DescribeExecutionRequest {
+                    execution_arn: arn.clone(),
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            if d.status != ExecutionStatus::Running as i32 {
+                break d;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert_eq!(described.status, ExecutionStatus::Succeeded as i32);
+        assert_eq!(described.output.as_deref(), Some(r#"{"ok":true}"#));
+        let history = client
+            .get_execution_history(GetExecutionHistoryRequest {
+                execution_arn: arn.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .events;
+        assert_eq!(
+            history.first().map(|e| e.r#type.as_str()),
+            Some("ExecutionStarted")
+        );
+    }
+    // Listing merges every shard, whichever node is asked.
+    for endpoint in &endpoints {
+        let mut listed = Vec::new();
+        let mut next_token = String::new();
+        loop {
+            let page = ExecutionsClient::new(channel(endpoint).await)
+                .list_executions(ListExecutionsRequest {
+                    state_machine_arn: machine.clone(),
+                    max_results: 5,
+                    next_token: next_token.clone(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            listed.extend(page.executions.into_iter().map(|e| e.execution_arn));
+            if page.next_token.is_empty() {
+                break;
+            }
+            next_token = page.next_token;
+        }
+        listed.sort();
+        let mut expected = arns.clone();
+        expected.sort();
+        assert_eq!(listed, expected, "listing through {endpoint}");
+    }
+
+    // An activity task queued on one node reaches a worker polling another, once.
+    let activity = ActivitiesClient::new(channel(&endpoints[0]).await)
+        .create_activity(CreateActivityRequest {
+            name: "far-away".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .activity_arn;
+    let tasks = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": activity, "End": true}}});
+    let task_machine = StateMachinesClient::new(channel(&endpoints[1]).await)
+        .create_state_machine(CreateStateMachineRequest {
+            name: "tasks".into(),
+            definition: tasks.to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .state_machine_arn;
+    let mut task_arns = Vec::new();
+    for i in 0..6 {
+        let arn = ExecutionsClient::new(channel(&endpoints[0]).await)
+            .start_execution(StartExecutionRequest {
+                state_machine_arn: task_machine.clone(),
+                name: format!("t{i}"),
+                input: json!({"i": i}).to_string(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .execution_arn;
+        task_arns.push(arn);
+    }
+    let mut tokens = std::collections::HashSet::new();
+    while tokens.len() < 6 {
+        // Only node 3 is polled: tasks of shards led by nodes 1 and 2 must travel.
+        let task = ActivitiesClient::new(channel(&endpoints[2]).await)
+            .get_activity_task(GetActivityTaskRequest {
+                activity_arn: activity.clone(),
+                worker_name: "w".into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            !task.task_token.is_empty(),
+            "a queued task did not reach a worker on another node"
+        );
+        assert!(
+            tokens.insert(task.task_token.clone()),
+            "a task reached a worker twice"
+        );
+        // Answered through node 2: the token is good on every node.
+        ActivitiesClient::new(channel(&endpoints[1]).await)
+            .send_task_success(SendTaskSuccessRequest {
+                task_token: task.task_token,
+                output: task.input,
+            })
+            .await
+            .unwrap();
+    }
+    for (i, arn) in task_arns.iter().enumerate() {
+        let mut client = ExecutionsClient::new(channel(&endpoints[0]).await);
+        let described = loop {
+            let d = client
+                .describe_execution(DescribeExecutionRequest {
+                    execution_arn: arn.clone(),
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            if d.status != ExecutionStatus::Running as i32 {
+                break d;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert_eq!(described.output, Some(json!({"i": i}).to_string()));
+    }
+    cluster
+        .wait_for_replicas_to_agree(Duration::from_secs(30))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_leader_loses_nothing_acknowledged() {
+    let _one = ONE_CLUSTER_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start(3, SHARDS).await;
+    let endpoints = Endpoints::new(cluster.all_endpoints());
+    let workload = Workload::start(endpoints.clone(), 2).await;
+    workload
+        .wait_for_progress(50, Duration::from_secs(60))
+        .await;
+
+    for round in 0..2 {
+        let victim = cluster.busiest_leader().await;
+        let led: usize = cluster
+            .leaders()
+            .await
+            .values()
+            .filter(|n| **n == victim)
+            .count();
+        cluster.kill(victim);
+        let killed_at = tokio::time::Instant::now();
+        endpoints.set(cluster.live_endpoints());
+        let leaders_back = cluster.wait_for_leaders(Duration::from_secs(60)).await;
+        workload
+            .wait_for_progress(20, Duration::from_secs(60))
+            .await;
+        eprintln!(
+            "round {round}: node {victim} (leading {led} of {SHARDS} shards) SIGKILLed; every shard led again after {} ms, load flowing again after {} ms",
+            leaders_back.as_millis(),
+            killed_at.elapsed().as_millis()
+        );
+        cluster.spawn(victim);
+        endpoints.set(cluster.all_endpoints());
+        workload
+            .wait_for_progress(20, Duration::from_secs(60))
+            .await;
+    }
+    let report = workload.stop_and_check(SETTLE).await;
+    cluster
+        .wait_for_replicas_to_agree(Duration::from_secs(60))
+        .await;
+    eprintln!("leader SIGKILL: {report}");
+    assert!(
+        report.acknowledged >= 100,
+        "too little load got through: {report}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_and_frozen_followers_do_not_stop_the_cluster() {
+    let _one = ONE_CLUSTER_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start(3, SHARDS).await;
+    let endpoints = Endpoints::new(cluster.all_endpoints());
+    let workload = Workload::start(endpoints.clone(), 2).await;
+    workload
+        .wait_for_progress(50, Duration::from_secs(60))
+        .await;
+
+    // The node leading the fewest shards is frozen (SIGSTOP): what it led moves away.
+    let leaders = cluster.leaders().await;
+    let quiet = (1..=3)
+        .min_by_key(|id| leaders.values().filter(|n| *n == id).count())
+        .unwrap();
+    cluster.freeze(quiet);
+    endpoints.set(cluster.live_endpoints());
+    let back = cluster.wait_for_leaders(Duration::from_secs(60)).await;
+    workload
+        .wait_for_progress(30, Duration::from_secs(60))
+        .await;
+    eprintln!(
+        "node {quiet} frozen: every shard led again after {} ms",
+        back.as_millis()
+    );
+    cluster.thaw(quiet);
+    endpoints.set(cluster.all_endpoints());
+    workload
+        .wait_for_progress(20, Duration::from_secs(60))
+        .await;
+
+    // Then a follower of every shard it hosts is SIGKILLed and restarted.
+    let leaders = cluster.leaders().await;
+    let follower = (1..=3)
+        .find(|id| !leaders.values().any(|n| n == id))
+        .unwrap_or(quiet);
+    cluster.kill(follower);
+    endpoints.set(cluster.live_endpoints());
+    workload
+        .wait_for_progress(30, Duration::from_secs(60))
+        .await;
+    cluster.spawn(follower);
+    endpoints.set(cluster.all_endpoints());
+    workload
+        .wait_for_progress(20, Duration::from_secs(60))
+        .await;
+
+    let report = workload.stop_and_check(SETTLE).await;
+    cluster
+        .wait_for_replicas_to_agree(Duration::from_secs(60))
+        .await;
+    eprintln!("follower faults: {report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partitioned_leader_acknowledges_nothing_and_the_majority_carries_on() {
+    let _one = ONE_CLUSTER_AT_A_TIME.lock().await;
+    let cluster = Cluster::start(3, SHARDS).await;
+    let endpoints = Endpoints::new(cluster.all_endpoints());
+    let workload = Workload::start(endpoints.clone(), 2).await;
+    workload
+        .wait_for_progress(50, Duration::from_secs(60))
+        .await;
+
+    let minority = cluster.busiest_leader().await;
+    cluster.isolate(&[minority]);
+    let cut_at = tokio::time::Instant::now();
+    // Clients still reach the isolated node: whatever it accepts must not be acknowledged
+    // unless the majority committed it (the checks find every acknowledged start).
+    let majority_endpoints: Vec<String> = cluster
+        .nodes
+        .values()
+        .filter(|n| n.id != minority)
+        .map(|n| n.endpoint())
+        .collect();
+    endpoints.set(majority_endpoints.clone());
+    workload
+        .wait_for_progress(30, Duration::from_secs(60))
+        .await;
+    eprintln!(
+        "node {minority} cut off: the majority carries load again after {} ms",
+        cut_at.elapsed().as_millis()
+    );
+
+    // A start sent to the isolated node alone is not acknowledged while the cut lasts (it
+    // times out or is refused), for a shard it led before the cut.
+    let isolated = cluster.nodes[&minority].endpoint();
+    let mut client = ExecutionsClient::new(
+        Channel::from_shared(isolated.clone())
+            .unwrap()
+            .timeout(Duration::from_secs(5))
+            .connect()
+            .await
+            .unwrap(),
+    );
+    let machine = workload
+        .activity
+        .replace(":activity:cluster-work", ":stateMachine:pass-chain");
+    let mut refused = 0;
+    for i in 0..5 {
+        let result = client
+            .start_execution(StartExecutionRequest {
+                state_machine_arn: machine.clone(),
+                name: format!("minority-{i}"),
+                input: json!({"n": 0}).to_string(),
+            })
+            .await;
+        if result.is_err() {
+            refused += 1;
+        } else {
+            // Acknowledged through the isolated node: only possible if the request was routed
+            // to a majority leader, which the cut rules out for every shard.
+            panic!("the isolated node acknowledged minority-{i}");
+        }
+    }
+    assert_eq!(refused, 5);
+
+    cluster.heal();
+    endpoints.set(cluster.all_endpoints());
+    workload
+        .wait_for_progress(20, Duration::from_secs(60))
+        .await;
+    let report = workload.stop_and_check(SETTLE).await;
+    cluster
+        .wait_for_replicas_to_agree(Duration::from_secs(60))
+        .await;
+    // The starts the isolated node refused did not happen later either.
+    let mut client = ExecutionsClient::new(channel(&cluster.all_endpoints()[0]).await);
+    for i in 0..5 {
+        let arn = machine.replace(":stateMachine:", ":execution:") + &format!(":minority-{i}");
+        if let Ok(d) = client
+            .describe_execution(DescribeExecutionRequest {
+                execution_arn: arn.clone(),
+            })
+            .await
+        {
+            // A refused start that committed anyway must still have run exactly once.
+            let history = client
+                .get_execution_history(GetExecutionHistoryRequest {
+                    execution_arn: arn,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .events;
+            assert_eq!(
+                history
+                    .iter()
+                    .filter(|e| e.r#type == "ExecutionStarted")
+                    .count(),
+                1
+            );
+            let _ = d;
+        }
+    }
+    eprintln!("leader partition: {report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_under_load_loses_nothing() {
+    let _one = ONE_CLUSTER_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start(3, SHARDS).await;
+    let endpoints = Endpoints::new(cluster.all_endpoints());
+    let workload = Workload::start(endpoints.clone(), 2).await;
+    workload
+        .wait_for_progress(50, Duration::from_secs(60))
+        .await;
+    for id in 1..=3 {
+        cluster.terminate(id);
+        endpoints.set(cluster.live_endpoints());
+        workload
+            .wait_for_progress(20, Duration::from_secs(60))
+            .await;
+        cluster.spawn(id);
+        endpoints.set(cluster.all_endpoints());
+        // The restarted node catches up before the next one goes.
+        cluster
+            .wait_for_replicas_to_agree(Duration::from_secs(60))
+            .await;
+        workload
+            .wait_for_progress(20, Duration::from_secs(60))
+            .await;
+    }
+    let report = workload.stop_and_check(SETTLE).await;
+    cluster
+        .wait_for_replicas_to_agree(Duration::from_secs(60))
+        .await;
+    eprintln!("rolling restart: {report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_join_and_leave_under_load() {
+    let _one = ONE_CLUSTER_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start(3, SHARDS).await;
+    let endpoints = Endpoints::new(cluster.all_endpoints());
+    let workload = Workload::start(endpoints.clone(), 2).await;
+    workload
+        .wait_for_progress(50, Duration::from_secs(60))
+        .await;
+
+    // Node 4 joins: replicas move to it while load runs.
+    cluster.start_joining_node(4).await;
+    let peer = cluster.nodes[&4].peer_address.to_string();
+    let added = ClusterClient::new(channel(&cluster.nodes[&1].endpoint()).await)
+        .add_node(AddNodeRequest {
+            node_id: 4,
+            address: peer,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!added.shards.is_empty(), "no replica moved to the new node");
+    endpoints.set(cluster.all_endpoints());
+    workload
+        .wait_for_progress(30, Duration::from_secs(60))
+        .await;
+    let info = cluster.info(4).await.unwrap();
+    let hosted: Vec<u32> = info.shards.iter().map(|s| s.shard_id).collect();
+    assert_eq!(
+        hosted.len(),
+        added.shards.len(),
+        "node 4 hosts {hosted:?}, expected {:?}",
+        added.shards
+    );
+
+    // Node 1 leaves: its replicas move to the others, then it stops.
+    let removed = ClusterClient::new(channel(&cluster.nodes[&2].endpoint()).await)
+        .remove_node(RemoveNodeRequest { node_id: 1 })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!removed.shards.is_empty());
+    cluster.terminate(1);
+    endpoints.set(cluster.live_endpoints());
+    cluster.wait_for_leaders(Duration::from_secs(60)).await;
+    workload
+        .wait_for_progress(30, Duration::from_secs(60))
+        .await;
+    for id in [2, 3, 4] {
+        let info = cluster.info(id).await.unwrap();
+        for shard in info.shards.iter().filter(|s| s.leader_node_id == id) {
+            assert!(
+                !shard.voters.contains(&1),
+                "shard {} still counts node 1 as a voter",
+                shard.shard_id
+            );
+            assert_eq!(
+                shard.voters.len(),
+                3,
+                "shard {} has voters {:?}",
+                shard.shard_id,
+                shard.voters
+            );
+        }
+    }
+    let report = workload.stop_and_check(SETTLE).await;
+    cluster
+        .wait_for_replicas_to_agree(Duration::from_secs(60))
+        .await;
+    eprintln!("join and leave: {report}");
+}
