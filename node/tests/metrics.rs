@@ -145,6 +145,8 @@ async fn run_some_load(node: &TestNode) {
     }
 }
 
+// The only test in this binary that starts a node: the recorder is per process, so the exact
+// counts below hold only while no other node records into it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_metric_family_is_served_after_some_load() {
     let node = TestNode::start().await;
