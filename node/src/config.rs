@@ -46,6 +46,7 @@ pub struct NodeOptions {
     pub limits: LimitsOptions,
     pub shard: ShardOptions,
     pub activities: ActivityOptions,
+    pub express: crate::express::ExpressOptions,
     pub log: LogOptions,
     pub metrics: MetricsOptions,
     pub tracing: TracingOptions,
@@ -65,6 +66,7 @@ impl Default for NodeOptions {
             limits: LimitsOptions::default(),
             shard: ShardOptions::default(),
             activities: ActivityOptions::default(),
+            express: crate::express::ExpressOptions::default(),
             log: LogOptions::default(),
             metrics: MetricsOptions::default(),
             tracing: TracingOptions::default(),
@@ -81,6 +83,31 @@ pub struct ClusterOptions {
     /// random secret generated into `<data-dir>/task-token.secret` on first start (fine for a
     /// one-node cluster).
     pub task_token_secret: Option<String>,
+    /// Replicas per shard (Raft voters). Default 3; capped at the number of members, so a
+    /// one-node cluster has one.
+    pub replication_factor: u32,
+    /// The nodes the cluster first starts with, this one included: `[{ id = 1, address =
+    /// "10.0.0.1:7310" }, …]`. Every node of a new cluster lists the same members. Default: this
+    /// node alone. Nodes added later join with `cairn cluster add-node`.
+    pub members: Vec<MemberOptions>,
+    /// Whether nodes move shard leadership back toward an even spread on their own (after a
+    /// node returns). Default true.
+    pub auto_rebalance: bool,
+    /// This node joins a running cluster instead of starting one: it hosts nothing until
+    /// `cairn cluster add-node` places shard replicas on it. `members` then lists the running
+    /// cluster's nodes (to reach them), and need not include this one. Default false.
+    pub join: bool,
+    /// The local IP address that connections to other nodes come from, for hosts with several
+    /// addresses where the OS would pick the wrong one. Default: the OS chooses.
+    pub source_address: Option<std::net::IpAddr>,
+}
+
+/// A cluster member: its stable id and the address other nodes reach it at.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct MemberOptions {
+    pub id: u64,
+    pub address: String,
 }
 
 impl Default for ClusterOptions {
@@ -88,6 +115,11 @@ impl Default for ClusterOptions {
         ClusterOptions {
             shards: 16,
             task_token_secret: None,
+            replication_factor: 3,
+            members: Vec::new(),
+            auto_rebalance: true,
+            join: false,
+            source_address: None,
         }
     }
 }
@@ -328,7 +360,49 @@ impl NodeOptions {
                 reason: "must be between 1 and 300".into(),
             });
         }
+        if self.cluster.replication_factor == 0 {
+            return Err(Error::Invalid {
+                field: "cluster.replication-factor",
+                reason: "must be at least 1".into(),
+            });
+        }
+        let mut ids: Vec<u64> = self.cluster.members.iter().map(|m| m.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() != self.cluster.members.len() {
+            return Err(Error::Invalid {
+                field: "cluster.members",
+                reason: "member ids must be unique".into(),
+            });
+        }
+        if self.cluster.join && self.cluster.members.is_empty() {
+            return Err(Error::Invalid {
+                field: "cluster.join",
+                reason: "a joining node needs `cluster.members` to list at least one node of the running cluster".into(),
+            });
+        }
+        let shared = self.cluster.join || self.cluster.members.len() > 1;
+        if shared && self.cluster.task_token_secret.is_none() {
+            // Task tokens are checked by whichever node a worker reaches, so every node needs
+            // the secret that signed them.
+            return Err(Error::Invalid {
+                field: "cluster.task-token-secret",
+                reason: "a cluster of several nodes needs the same secret on every node".into(),
+            });
+        }
+        if !self.cluster.join && !self.cluster.members.is_empty() && !ids.contains(&self.node_id) {
+            return Err(Error::Invalid {
+                field: "cluster.members",
+                reason: format!(
+                    "this node's id ({}) must be one of the members",
+                    self.node_id
+                ),
+            });
+        }
         self.validate_observability()?;
+        if let Some((field, reason)) = self.express.problem() {
+            return Err(Error::Invalid { field, reason });
+        }
         if let Some(secret) = &self.cluster.task_token_secret
             && secret.len() < 16
         {
