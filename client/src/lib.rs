@@ -17,9 +17,9 @@ pub mod conformance;
 pub mod local;
 
 pub use client::{
-    ACTIVITY_LONG_POLL, Client, ClientOptions, ClusterStatus, ERROR_NAME_METADATA, Error, Handled,
-    INVALID_TASK_INPUT, NodeStatus, Result, Task, TaskFailure, Watch, Worker, is_terminal_event,
-    replication_lag,
+    ACTIVITY_LONG_POLL, Client, ClientOptions, ClusterStatus, ERROR_NAME_METADATA,
+    EXPRESS_DURATION_MAX, Error, Handled, INVALID_TASK_INPUT, NodeStatus, Result, Task,
+    TaskFailure, Watch, Worker, is_terminal_event, replication_lag,
 };
 
 /// The `cairn.v1` messages the client's methods take and return.

@@ -155,14 +155,12 @@ async fn every_kind_of_case_runs_through_the_server() {
     );
 
     assert_eq!(results["tasks/mocked"]["status"], "SKIPPED");
+    // EXPRESS cases run with StartSyncExecution, as AWS ran them: no history to report.
     let express = &results["express/pass"];
-    assert_eq!(express["status"], "SKIPPED");
-    assert!(
-        express["cause"]
-            .as_str()
-            .unwrap()
-            .contains("--express-as-standard")
-    );
+    assert_eq!(express["status"], "SUCCEEDED");
+    assert_eq!(express["output"], json!({"x": 1}));
+    assert_eq!(express["events"], Value::Null);
+    assert_eq!(fake.shared.read(|store| store.started_sync.len()), 1);
 
     let invalid = &results["base/invalid"];
     assert_eq!(
@@ -220,6 +218,48 @@ async fn express_cases_run_as_standard_when_asked_and_machines_can_be_kept() {
     for name in &names {
         assert!(name.len() <= 80 && !name.contains('/'), "{name}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forced_express_runs_synchronously_where_aws_allows_and_says_when_it_does_not() {
+    let fake = Fake::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    must_write_corpus(dir.path());
+    let out = dir.path().join("results.jsonl");
+    let run = fake
+        .cairn(&[
+            "conformance",
+            "run",
+            dir.path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--force-type",
+            "EXPRESS",
+        ])
+        .await;
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let results = must_read_results(&out);
+    let pass = &results["base/pass/echo"];
+    assert_eq!(pass["status"], "SUCCEEDED");
+    assert_eq!(pass["events"], Value::Null);
+    let fail = &results["base/fail"];
+    assert_eq!(
+        (&fail["status"], &fail["error"], &fail["cause"]),
+        (&json!("FAILED"), &json!("E"), &json!("C"))
+    );
+    // Express executions cannot be stopped: that case runs STANDARD and says so.
+    let stop = &results["sfn_api/test_stop_execution"];
+    assert_eq!(stop["status"], "ABORTED");
+    assert!(
+        stop["notes"].as_str().unwrap().contains("run as STANDARD"),
+        "{stop}"
+    );
+    assert_eq!(fake.shared.read(|store| store.started_sync.len()), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -303,6 +303,88 @@ async fn start_wait_exits_1_for_an_execution_that_failed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_sync_prints_how_an_express_execution_ended() {
+    let fake = Fake::start().await;
+    for (name, definition) in [("quick", PASS), ("doomed", FAIL)] {
+        fake.client()
+            .await
+            .create_state_machine(CreateStateMachineRequest {
+                name: name.into(),
+                definition: definition.into(),
+                r#type: cairn_client::proto::StateMachineType::Express as i32,
+                ..Default::default()
+            })
+            .await
+            .expect("the fake creates state machines");
+    }
+    let ended = stdout_json(
+        &fake
+            .cairn(&[
+                "execution",
+                "start-sync",
+                "quick",
+                "--name",
+                "once",
+                "--input",
+                r#"{"a": 1}"#,
+                "--output",
+                "json",
+            ])
+            .await,
+    );
+    let keys: Vec<&str> = ended
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "executionArn",
+            "stateMachineArn",
+            "name",
+            "startDate",
+            "stopDate",
+            "status",
+            "input",
+            "inputDetails",
+            "output",
+            "outputDetails"
+        ]
+    );
+    assert!(
+        ended["executionArn"]
+            .as_str()
+            .unwrap()
+            .contains(":express:quick:once:"),
+        "{ended}"
+    );
+    assert_eq!(ended["status"], "SUCCEEDED");
+    assert_eq!(ended["output"], r#"{"hello":"world"}"#);
+    assert!(is_iso8601(&ended["stopDate"]), "{ended}");
+
+    let failed = fake
+        .cairn(&["execution", "start-sync", "doomed", "--output", "json"])
+        .await;
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    let failed: Value = serde_json::from_slice(&failed.stdout).unwrap();
+    assert_eq!(
+        (&failed["error"], &failed["cause"]),
+        (&json!("Nope"), &json!("by design"))
+    );
+
+    must_create(&fake, "standard", PASS).await;
+    let refused = fake.cairn(&["execution", "start-sync", "standard"]).await;
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("StateMachineTypeNotSupported"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_execution_is_reported_by_its_aws_name_with_exit_2() {
     let fake = Fake::start().await;
     let arn = "arn:aws:states:us-east-1:123456789012:execution:nope:nothing";

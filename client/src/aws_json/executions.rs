@@ -1,6 +1,7 @@
 use cairn_proto::v1::{
     DescribeExecutionResponse, ExecutionListItem, GetExecutionHistoryResponse, HistoryEvent,
-    ListExecutionsResponse, StartExecutionResponse, StopExecutionResponse,
+    ListExecutionsResponse, StartExecutionResponse, StartSyncExecutionResponse,
+    StopExecutionResponse,
 };
 use serde_json::{Map, Value, json};
 
@@ -12,6 +13,29 @@ impl ToAwsJson for StartExecutionResponse {
             .text("executionArn", &self.execution_arn)
             .date("startDate", self.start_date.as_ref())
             .build()
+    }
+}
+
+/// As `aws stepfunctions start-sync-execution` prints it (without billing details).
+impl ToAwsJson for StartSyncExecutionResponse {
+    fn to_aws_json(&self) -> Value {
+        let mut ended = Object::new()
+            .text("executionArn", &self.execution_arn)
+            .text("stateMachineArn", &self.state_machine_arn)
+            .text("name", &self.name)
+            .date("startDate", self.start_date.as_ref())
+            .date("stopDate", self.stop_date.as_ref())
+            .status("status", self.status())
+            .optional_text("error", self.error.as_deref())
+            .optional_text("cause", self.cause.as_deref())
+            .text("input", &self.input)
+            .value("inputDetails", json!({"included": true}));
+        if let Some(output) = &self.output {
+            ended = ended
+                .text("output", output)
+                .value("outputDetails", json!({"included": true}));
+        }
+        ended.build()
     }
 }
 
@@ -110,6 +134,39 @@ pub fn event_details(event: &HistoryEvent) -> Map<String, Value> {
 mod tests {
     use super::*;
     use cairn_proto::v1::Timestamp;
+
+    #[test]
+    fn a_sync_execution_prints_with_the_aws_cli_member_names() {
+        let ended = StartSyncExecutionResponse {
+            execution_arn: "arn:aws:states:us-east-1:123456789012:express:m:e:u".into(),
+            state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+            name: "e".into(),
+            start_date: Some(Timestamp { epoch_millis: 0 }),
+            stop_date: Some(Timestamp {
+                epoch_millis: 1_000,
+            }),
+            status: cairn_proto::v1::ExecutionStatus::Failed as i32,
+            input: "{}".into(),
+            output: None,
+            error: Some("E".into()),
+            cause: Some("why".into()),
+        };
+        assert_eq!(
+            ended.to_aws_json(),
+            json!({
+                "executionArn": "arn:aws:states:us-east-1:123456789012:express:m:e:u",
+                "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:m",
+                "name": "e",
+                "startDate": "1970-01-01T00:00:00+00:00",
+                "stopDate": "1970-01-01T00:00:01+00:00",
+                "status": "FAILED",
+                "error": "E",
+                "cause": "why",
+                "input": "{}",
+                "inputDetails": {"included": true},
+            })
+        );
+    }
 
     #[test]
     fn an_event_carries_its_details_member_beside_the_envelope() {

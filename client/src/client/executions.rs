@@ -1,14 +1,21 @@
 //! The Executions service, and waiting for an execution to end.
 
+use std::time::Duration;
+
 use cairn_proto::v1::{
     DescribeExecutionRequest, DescribeExecutionResponse, ExecutionListItem, ExecutionStatus,
     GetExecutionHistoryRequest, GetExecutionHistoryResponse, HistoryEvent, ListExecutionsRequest,
-    ListExecutionsResponse, StartExecutionRequest, StartExecutionResponse, StopExecutionRequest,
+    ListExecutionsResponse, StartExecutionRequest, StartExecutionResponse,
+    StartSyncExecutionRequest, StartSyncExecutionResponse, StopExecutionRequest,
     StopExecutionResponse,
 };
 
 use super::paging::all_pages;
 use super::{Client, Result, Watch, request, unary};
+
+/// The longest an Express execution runs (AWS's limit, which servers enforce): a synchronous
+/// start waits this long beyond the request timeout.
+pub const EXPRESS_DURATION_MAX: Duration = Duration::from_secs(300);
 
 /// Whether an event of type `event_type` closes an execution's history
 /// (`ExecutionSucceeded`, `ExecutionFailed`, `ExecutionAborted`, `ExecutionTimedOut`).
@@ -33,6 +40,25 @@ impl Client {
             "StartExecution",
             timeout,
             rpc.start_execution(request(start, timeout)),
+        )
+        .await
+    }
+
+    /// StartSyncExecution: runs an execution of an EXPRESS state machine and returns how it
+    /// ended. A failed or timed-out execution is an answer, not an error: check
+    /// [`StartSyncExecutionResponse::status`]. A STANDARD machine fails with
+    /// `StateMachineTypeNotSupported`; a server at its Express capacity with
+    /// `ThrottlingException`. Express names may repeat; the ARN is new every time.
+    pub async fn start_sync_execution(
+        &self,
+        start: StartSyncExecutionRequest,
+    ) -> Result<StartSyncExecutionResponse> {
+        let timeout = self.options.request_timeout + EXPRESS_DURATION_MAX;
+        let mut rpc = self.executions.clone();
+        unary(
+            "StartSyncExecution",
+            timeout,
+            rpc.start_sync_execution(request(start, timeout)),
         )
         .await
     }

@@ -22,7 +22,7 @@ use tonic::transport::{Channel, Endpoint};
 
 pub use cluster::{ClusterStatus, NodeStatus, replication_lag};
 pub use error::{ERROR_NAME_METADATA, Error};
-pub use executions::is_terminal_event;
+pub use executions::{EXPRESS_DURATION_MAX, is_terminal_event};
 pub use options::{ACTIVITY_LONG_POLL, ClientOptions};
 pub use watch::Watch;
 pub use worker::{Handled, INVALID_TASK_INPUT, Task, TaskFailure, Worker};

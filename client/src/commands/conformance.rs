@@ -25,12 +25,14 @@ pub enum Command {
         /// Where to write the results, one JSON object per line.
         #[arg(long)]
         out: PathBuf,
-        /// Run each case with the state machine type forced to this one.
+        /// Run each case with the state machine type forced to this one. With --endpoint,
+        /// EXPRESS cases run with StartSyncExecution; a case AWS would not run as EXPRESS (its
+        /// definition does not validate for EXPRESS, or it stops its execution) runs as
+        /// STANDARD, and its result line's `notes` say so.
         #[arg(long = "force-type", value_enum)]
         force_type: Option<super::validate::TypeArg>,
-        /// With --endpoint: run EXPRESS cases as STANDARD machines. AWS ran them with
-        /// StartSyncExecution, which the server does not offer yet; without this flag they
-        /// are reported as SKIPPED.
+        /// With --endpoint: run EXPRESS cases as STANDARD machines, followed through their
+        /// history, instead of with StartSyncExecution as AWS ran them.
         #[arg(long)]
         express_as_standard: bool,
         /// With --endpoint: how many cases run at once.

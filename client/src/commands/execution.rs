@@ -1,4 +1,4 @@
-//! `cairn execution start|describe|list|history|stop|watch`.
+//! `cairn execution start|start-sync|describe|list|history|stop|watch`.
 
 use std::process::ExitCode;
 
@@ -8,7 +8,7 @@ use cairn_client::is_terminal_event;
 use cairn_client::proto::{
     DescribeExecutionResponse, ExecutionStatus, GetExecutionHistoryRequest,
     GetExecutionHistoryResponse, ListExecutionsRequest, ListExecutionsResponse,
-    StartExecutionRequest, StopExecutionRequest,
+    StartExecutionRequest, StartSyncExecutionRequest, StopExecutionRequest,
 };
 
 use super::OutputFormat;
@@ -34,6 +34,18 @@ pub enum Command {
         /// Wait until the execution ends.
         #[arg(long)]
         wait: bool,
+    },
+    /// Run an execution of an EXPRESS state machine and print how it ended, as
+    /// `aws stepfunctions start-sync-execution` does (exit status 1 when it did not succeed).
+    StartSync {
+        /// ARN or name of the state machine (EXPRESS).
+        state_machine: String,
+        /// The execution's name (a UUID when absent); Express names may repeat.
+        #[arg(long)]
+        name: Option<String>,
+        /// The input: JSON inline or @file (`{}` when absent).
+        #[arg(long)]
+        input: Option<String>,
     },
     /// Show an execution: status, input, output, error.
     Describe { execution_arn: String },
@@ -129,6 +141,26 @@ pub async fn execute(command: Command, session: Session) -> Result<ExitCode> {
             let finished = client.wait_for_execution(&started.execution_arn).await?;
             output::emit(format, &finished.to_aws_json(), View::Fields)?;
             return Ok(exit_for(&finished));
+        }
+        Command::StartSync {
+            state_machine,
+            name,
+            input,
+        } => {
+            let input = input.as_deref().map(json_text).transpose()?;
+            let ended = client
+                .start_sync_execution(StartSyncExecutionRequest {
+                    state_machine_arn: session.state_machine_arn(&state_machine).await?,
+                    name: name.unwrap_or_default(),
+                    input: input.unwrap_or_default(),
+                })
+                .await?;
+            output::emit(format, &ended.to_aws_json(), View::Fields)?;
+            return Ok(if ended.status() == ExecutionStatus::Succeeded {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
         }
         Command::Describe { execution_arn } => {
             let described = client.describe_execution(&execution_arn).await?;

@@ -5,7 +5,9 @@
 mod clock;
 mod local;
 mod naming;
+mod plan;
 mod remote;
+mod sync;
 
 use std::path::{Path, PathBuf};
 

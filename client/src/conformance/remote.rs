@@ -1,12 +1,13 @@
 //! Running one execution case on a Cairn server: create its state machine, start it with the
-//! case input, follow it to the end and read its history.
+//! case input, follow it to the end and read its history. EXPRESS machines run with
+//! StartSyncExecution instead (see `sync`).
 
 use std::time::Duration;
 
 use asl::definition::MachineType;
 use serde_json::{Value, json};
 
-use super::{clock, naming};
+use super::{clock, naming, plan, sync};
 use crate::proto::{
     CreateStateMachineRequest, GetExecutionHistoryRequest, StartExecutionRequest, StateMachineType,
     StopExecutionRequest,
@@ -16,10 +17,12 @@ use crate::{Client, Error};
 /// How cases run on a server.
 #[derive(Debug, Clone)]
 pub struct RemoteOptions {
-    /// Run every case as this type instead of its own.
+    /// Run every case as this type instead of its own. Forced EXPRESS falls back to
+    /// STANDARD, with a note in the result line, where AWS would not run the case as EXPRESS
+    /// (its definition does not validate for EXPRESS, or it stops the execution).
     pub force_type: Option<MachineType>,
-    /// Run EXPRESS cases as STANDARD machines. AWS ran them with StartSyncExecution, which
-    /// the Cairn API does not offer yet; without this they are SKIPPED.
+    /// Run EXPRESS cases as STANDARD machines (followed through their history) instead of
+    /// with StartSyncExecution, as AWS ran them.
     pub express_as_standard: bool,
     /// How long one case may run before it is stopped and reported as an ERROR.
     pub case_timeout: Duration,
@@ -45,7 +48,7 @@ impl Default for RemoteOptions {
 }
 
 /// Why a case produced no execution result.
-enum NotRun {
+pub(super) enum NotRun {
     Skipped(String),
     Failed { error: String, cause: String },
 }
@@ -83,21 +86,29 @@ async fn try_run(client: &Client, case: &Value, options: &RemoteOptions) -> Resu
             "the case needs mocked Task results, which a server cannot be given yet".to_owned(),
         ));
     }
-    let machine_type = machine_type(case, options)?;
     let definition = case.get("definition").ok_or_else(|| NotRun::Failed {
         error: "Runner".to_owned(),
         cause: "the case has no definition".to_owned(),
     })?;
+    let plan = plan::plan(case, definition, options);
     let case_id = case.get("id").and_then(Value::as_str).unwrap_or("case");
     let created = client
         .create_state_machine(CreateStateMachineRequest {
             name: naming::state_machine_name(case_id, &options.run_tag),
             definition: definition.to_string(),
             role_arn: options.role_arn.clone(),
-            r#type: machine_type as i32,
+            r#type: plan.machine_type as i32,
         })
         .await?;
-    let result = execute(client, case, &created.state_machine_arn, options).await;
+    let input = case_input(case)?;
+    let arn = &created.state_machine_arn;
+    let mut result = match plan.machine_type {
+        StateMachineType::Express => sync::execute_sync(client, arn, &input, options).await,
+        _ => execute(client, case, arn, input, options).await,
+    };
+    if let (Ok(line), Some(notes)) = (&mut result, plan.notes) {
+        line["notes"] = Value::String(notes);
+    }
     if !options.keep_state_machines {
         // Cleanup only; a machine left behind does not change this case's result.
         let _ = client
@@ -107,31 +118,9 @@ async fn try_run(client: &Client, case: &Value, options: &RemoteOptions) -> Resu
     result
 }
 
-/// The type to create the case's machine as.
-fn machine_type(case: &Value, options: &RemoteOptions) -> Result<StateMachineType, NotRun> {
-    let wanted = options.force_type.unwrap_or_else(|| {
-        case.get("state_machine_type")
-            .and_then(Value::as_str)
-            .and_then(MachineType::parse)
-            .unwrap_or_default()
-    });
-    match wanted {
-        MachineType::Standard => Ok(StateMachineType::Standard),
-        MachineType::Express if options.express_as_standard => Ok(StateMachineType::Standard),
-        MachineType::Express => Err(NotRun::Skipped(
-            "EXPRESS cases need StartSyncExecution, which the server does not offer yet; \
-             pass --express-as-standard to run them as STANDARD"
-                .to_owned(),
-        )),
-    }
-}
-
-async fn execute(
-    client: &Client,
-    case: &Value,
-    state_machine_arn: &str,
-    options: &RemoteOptions,
-) -> Result<Value, NotRun> {
+/// The case's input, with its timestamps moved to now when it was recorded relative to the
+/// clock.
+fn case_input(case: &Value) -> Result<Value, NotRun> {
     let mut input = case.get("input").cloned().unwrap_or_else(|| json!({}));
     if let Some(reference) = case
         .get("clock_relative")
@@ -145,6 +134,25 @@ async fn execute(
             }
         })?;
     }
+    Ok(input)
+}
+
+/// Whether the recorded test stopped the execution from outside once it was under way.
+pub(super) fn stops_from_outside(case: &Value) -> bool {
+    case.get("notes")
+        .and_then(Value::as_str)
+        .is_some_and(|notes| {
+            notes.contains("drove the execution from outside with: stop_execution")
+        })
+}
+
+async fn execute(
+    client: &Client,
+    case: &Value,
+    state_machine_arn: &str,
+    input: Value,
+    options: &RemoteOptions,
+) -> Result<Value, NotRun> {
     let started = client
         .start_execution(StartExecutionRequest {
             state_machine_arn: state_machine_arn.to_owned(),
@@ -153,12 +161,7 @@ async fn execute(
         })
         .await?;
     let arn = started.execution_arn;
-    let stop_after_start = case
-        .get("notes")
-        .and_then(Value::as_str)
-        .is_some_and(|notes| {
-            notes.contains("drove the execution from outside with: stop_execution")
-        });
+    let stop_after_start = stops_from_outside(case);
 
     let finish = async {
         if stop_after_start {

@@ -4,7 +4,8 @@ use cairn_client::proto::executions_server::Executions;
 use cairn_client::proto::{
     DescribeExecutionRequest, DescribeExecutionResponse, ExecutionListItem, ExecutionStatus,
     GetExecutionHistoryRequest, GetExecutionHistoryResponse, HistoryEvent, ListExecutionsRequest,
-    ListExecutionsResponse, StartExecutionRequest, StartExecutionResponse, StopExecutionRequest,
+    ListExecutionsResponse, StartExecutionRequest, StartExecutionResponse,
+    StartSyncExecutionRequest, StartSyncExecutionResponse, StopExecutionRequest,
     StopExecutionResponse, Timestamp, WatchExecutionRequest,
 };
 use tokio_stream::Stream;
@@ -34,6 +35,28 @@ impl Executions for Service {
             Ok(Response::new(StartExecutionResponse {
                 execution_arn: execution.arn.clone(),
                 start_date: date(execution.started_millis),
+            }))
+        })
+    }
+
+    async fn start_sync_execution(
+        &self,
+        request: Request<StartSyncExecutionRequest>,
+    ) -> Result<Response<StartSyncExecutionResponse>, Status> {
+        let start = request.into_inner();
+        self.0.change(|store| {
+            let run = store.start_sync(&start.state_machine_arn, &start.name, &start.input)?;
+            Ok(Response::new(StartSyncExecutionResponse {
+                execution_arn: run.arn,
+                state_machine_arn: start.state_machine_arn.clone(),
+                name: run.name,
+                start_date: date(run.started_millis),
+                stop_date: date(run.stopped_millis),
+                status: run.status as i32,
+                input: run.input,
+                output: run.output,
+                error: run.error,
+                cause: run.cause,
             }))
         })
     }
