@@ -7,7 +7,7 @@ use anyhow::{Context, Result, ensure};
 use clap::{ArgGroup, Parser};
 
 use crate::stats::seconds;
-use crate::workload::{self, WorkloadKind};
+use crate::workload::WorkloadKind;
 
 const ABOUT: &str = "Load generator for Cairn clusters (Amazon States Language executions)";
 
@@ -190,10 +190,6 @@ impl Args {
             self.workload != WorkloadKind::Custom || self.definition.is_some(),
             "--workload custom needs --definition FILE"
         );
-        ensure!(
-            self.workload != WorkloadKind::ExpressSync,
-            workload::EXPRESS_SYNC_UNSUPPORTED
-        );
         Ok(settings)
     }
 
@@ -265,10 +261,9 @@ mod tests {
     }
 
     #[test]
-    fn express_sync_explains_that_the_server_lacks_the_rpc() {
+    fn express_sync_is_a_workload_like_the_others() {
         let args = parse(&["--rate", "5", "--workload", "express-sync"]).unwrap();
-        let error = args.settings().unwrap_err().to_string();
-        assert!(error.contains("not supported by this server"), "{error}");
+        assert!(args.settings().is_ok());
     }
 
     #[test]

@@ -11,12 +11,15 @@
 //!   the node works only when the execution moves and the end is seen the moment it commits.
 //!   Polling DescribeExecution would cost `outstanding executions / interval` reads per second
 //!   whether or not anything changed, and would round every latency up to the interval.
+//! - Express executions started with StartSyncExecution (`express-sync`) have ended when the
+//!   start answers, and cannot be described or watched: the answer is the ending.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use cairn_proto::v1::{
-    DescribeExecutionRequest, ExecutionStatus, StartExecutionRequest, WatchExecutionRequest,
+    DescribeExecutionRequest, ExecutionStatus, StartExecutionRequest, StartSyncExecutionRequest,
+    WatchExecutionRequest,
 };
 use tonic::Streaming;
 
@@ -31,6 +34,14 @@ const REOPENS_MAX: u32 = 5;
 const REOPEN_PAUSE: Duration = Duration::from_millis(100);
 /// Extra time past the deadline the server was given, before the tool stops waiting itself.
 const LOCAL_DEADLINE_SLACK: Duration = Duration::from_secs(1);
+
+/// An accepted start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Started {
+    pub execution_arn: String,
+    /// Known at once for a synchronous start; otherwise learned with [`Tracker::follow`].
+    pub ending: Option<Ending>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Tracker {
@@ -48,8 +59,12 @@ impl Tracker {
         }
     }
 
-    /// StartExecution under `name`; the execution's ARN once the start is committed.
-    pub async fn start(&self, name: String) -> Result<String, ErrorKind> {
+    /// StartExecution under `name`: the execution's ARN once the start is committed; or, for
+    /// a synchronous workload, StartSyncExecution: the ARN and ending once it has ended.
+    pub async fn start(&self, name: String) -> Result<Started, ErrorKind> {
+        if self.target.sync {
+            return self.start_sync(name).await;
+        }
         const OPERATION: &str = "StartExecution";
         let request = StartExecutionRequest {
             state_machine_arn: self.target.state_machine_arn.clone(),
@@ -59,7 +74,32 @@ impl Tracker {
         let mut executions = self.pool.executions();
         let call = executions.start_execution(with_deadline(request, self.request_timeout));
         match tokio::time::timeout(self.request_timeout + LOCAL_DEADLINE_SLACK, call).await {
-            Ok(Ok(response)) => Ok(response.into_inner().execution_arn),
+            Ok(Ok(response)) => Ok(Started {
+                execution_arn: response.into_inner().execution_arn,
+                ending: None,
+            }),
+            Ok(Err(status)) => Err(ErrorKind::from_status(OPERATION, &status)),
+            Err(_elapsed) => Err(ErrorKind::local_timeout(OPERATION)),
+        }
+    }
+
+    async fn start_sync(&self, name: String) -> Result<Started, ErrorKind> {
+        const OPERATION: &str = "StartSyncExecution";
+        let request = StartSyncExecutionRequest {
+            state_machine_arn: self.target.state_machine_arn.clone(),
+            name,
+            input: self.target.input.clone(),
+        };
+        let mut executions = self.pool.executions();
+        let call = executions.start_sync_execution(with_deadline(request, self.request_timeout));
+        match tokio::time::timeout(self.request_timeout + LOCAL_DEADLINE_SLACK, call).await {
+            Ok(Ok(response)) => {
+                let ended = response.into_inner();
+                Ok(Started {
+                    ending: ending_of_status(ended.status()),
+                    execution_arn: ended.execution_arn,
+                })
+            }
             Ok(Err(status)) => Err(ErrorKind::from_status(OPERATION, &status)),
             Err(_elapsed) => Err(ErrorKind::local_timeout(OPERATION)),
         }

@@ -186,6 +186,28 @@ fn pass3_open_loop_completes_every_execution() {
 }
 
 #[test]
+fn express_sync_closed_loop_completes_every_execution() {
+    let Some(node) = must_start_node() else {
+        return;
+    };
+    let report = must_run_loadtest(
+        &node,
+        &[
+            "--workload",
+            "express-sync",
+            "--concurrency",
+            "4",
+            "--warmup",
+            "0.5",
+            "--duration",
+            "2",
+        ],
+    );
+    must_have_completed_without_errors(&report);
+    assert_eq!(report["config"]["workload"], "express-sync");
+}
+
+#[test]
 fn activity3_closed_loop_is_served_by_the_built_in_workers() {
     let Some(node) = must_start_node() else {
         return;

@@ -25,9 +25,15 @@ pub async fn execute(context: Arc<Context>, scheduled: Instant, permits: Permits
     };
     drop(in_flight);
     let execution_arn = match started {
-        Ok(arn) => {
+        Ok(started) => {
             context.stats.start_accepted(scheduled, Instant::now());
-            arn
+            if let Some(ending) = started.ending {
+                // A synchronous start answers once the execution has ended.
+                context.stats.finished(scheduled, Instant::now(), ending);
+                drop(tracked);
+                return;
+            }
+            started.execution_arn
         }
         Err(kind) => {
             context.stats.start_failed(scheduled, Instant::now(), kind);

@@ -6,7 +6,7 @@ mod definitions;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use cairn_proto::v1::{CreateActivityRequest, CreateStateMachineRequest, StateMachineType};
 use clap::ValueEnum;
 use serde_json::Value;
@@ -16,10 +16,6 @@ use crate::connections::{Pool, with_deadline};
 /// The placeholder a custom definition may use for an activity the tool creates and serves
 /// with its built-in workers.
 pub const ACTIVITY_PLACEHOLDER: &str = "${ACTIVITY_ARN}";
-
-/// Printed when `express-sync` is asked of a server API without StartSyncExecution.
-pub const EXPRESS_SYNC_UNSUPPORTED: &str = "workload express-sync is not supported by this server: \
-     its cairn.v1 API has no StartSyncExecution RPC";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WorkloadKind {
@@ -31,8 +27,7 @@ pub enum WorkloadKind {
     Activity3,
     /// An inline Map over 100 items.
     Map100,
-    /// pass3 as an Express machine through StartSyncExecution (needs a server API with that
-    /// RPC; without it the tool says so and exits).
+    /// pass3 as an Express machine through StartSyncExecution.
     ExpressSync,
     /// Your own definition (--definition FILE, --input JSON|@FILE).
     Custom,
@@ -68,6 +63,8 @@ pub struct Target {
     pub input: String,
     /// Activities the built-in workers serve (empty when the workload has none).
     pub activity_arns: Vec<String>,
+    /// Started with StartSyncExecution, which answers when the execution has ended.
+    pub sync: bool,
 }
 
 /// Creates the workload's state machine (and activity) named after `run_id`.
@@ -84,7 +81,7 @@ pub async fn prepare(pool: &Pool, spec: &Spec, run_id: &str, deadline: Duration)
             activity_arns.push(activity);
             (definition, Value::Object(Default::default()))
         }
-        WorkloadKind::ExpressSync => bail!(EXPRESS_SYNC_UNSUPPORTED),
+        WorkloadKind::ExpressSync => (definitions::pass3(), definitions::pass3_input()),
         WorkloadKind::Custom => {
             let path = spec
                 .definition
@@ -105,10 +102,17 @@ pub async fn prepare(pool: &Pool, spec: &Spec, run_id: &str, deadline: Duration)
         Some(arg) => input_text(arg)?,
         None => default_input.to_string(),
     };
+    let sync = spec.kind == WorkloadKind::ExpressSync;
+    let machine_type = if sync {
+        StateMachineType::Express
+    } else {
+        StateMachineType::Standard
+    };
     let state_machine_arn = create_state_machine(
         pool,
         &format!("{prefix}-{}", spec.kind.name()),
         &definition.to_string(),
+        machine_type,
         deadline,
     )
     .await?;
@@ -116,6 +120,7 @@ pub async fn prepare(pool: &Pool, spec: &Spec, run_id: &str, deadline: Duration)
         state_machine_arn,
         input,
         activity_arns,
+        sync,
     })
 }
 
@@ -149,13 +154,14 @@ async fn create_state_machine(
     pool: &Pool,
     name: &str,
     definition: &str,
+    machine_type: StateMachineType,
     deadline: Duration,
 ) -> Result<String> {
     let request = CreateStateMachineRequest {
         name: name.to_owned(),
         definition: definition.to_owned(),
         role_arn: String::new(),
-        r#type: StateMachineType::Standard as i32,
+        r#type: machine_type as i32,
     };
     let created = pool
         .state_machines()
