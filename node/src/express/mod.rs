@@ -25,6 +25,7 @@ mod options;
 mod recovery;
 mod run;
 mod runtime;
+mod standard_machines;
 
 pub use arn::is_execution_arn;
 pub use error::Error;

@@ -90,8 +90,11 @@ pub(super) async fn run(
             _ = stopping.wait_for(|stop| *stop) => return None,
             Some(joined) = world.tasks.join_next(), if !world.tasks.is_empty() => match joined {
                 Ok(inputs) => inputs,
-                // Aborted because the interpreter cancelled the task: nothing to report.
-                Err(_) => continue,
+                Err(error) => match world.panicked_task(&error) {
+                    Some(failed) => vec![failed],
+                    // Aborted because the interpreter cancelled the task: nothing to report.
+                    None => continue,
+                },
             },
             () = sleep_until(next_due, env.clock.now()) => world.take_due_timers(env.clock.now()),
         };
@@ -194,6 +197,27 @@ impl World {
                 }
             }
         }
+    }
+
+    /// The failure of a task whose integration panicked (rather than was aborted), so the
+    /// execution's Retry/Catch sees it instead of waiting for a result that never comes.
+    fn panicked_task(&mut self, error: &tokio::task::JoinError) -> Option<Input> {
+        if !error.is_panic() {
+            return None;
+        }
+        let task = self
+            .running
+            .iter()
+            .find(|(_, handle)| handle.id() == error.id())
+            .map(|(task, _)| *task)?;
+        self.running.remove(&task);
+        Some(Input::TaskFailed {
+            task,
+            failure: asl::Failure::new(
+                "States.TaskFailed",
+                "the integration stopped unexpectedly before it reported a result",
+            ),
+        })
     }
 
     /// When the earliest armed timer is due.

@@ -13,6 +13,7 @@ use super::error::Error;
 use super::launch::{definition_row, is_express};
 use super::options::ExpressOptions;
 use super::run::{Env, Finished, Launch, run};
+use super::standard_machines::StandardMachines;
 use crate::clock::Clock;
 use crate::engine::DefinitionCache;
 use crate::ids::Arns;
@@ -42,6 +43,8 @@ pub(super) struct Inner {
     journal: RwLock<Option<ExpressJournal>>,
     /// Definitions already in the journal, so a start writes its definition only once.
     pub journaled_definitions: Mutex<HashSet<String>>,
+    /// Spares STANDARD starts a second read of their state machine.
+    standard_machines: StandardMachines,
     running_max: usize,
     permits: Arc<Semaphore>,
     stopping: watch::Sender<bool>,
@@ -101,6 +104,7 @@ impl Handle {
                 definitions,
                 journal: RwLock::new(Some(journal)),
                 journaled_definitions: Mutex::new(HashSet::new()),
+                standard_machines: StandardMachines::default(),
                 running_max: options.running_max,
                 permits: Arc::new(Semaphore::new(options.running_max)),
                 stopping: watch::Sender::new(false),
@@ -133,8 +137,16 @@ impl Handle {
         &self,
         state_machine_arn: &str,
     ) -> Result<Option<StateMachineRecord>, Error> {
+        let standard = &self.inner.standard_machines;
+        if standard.is_standard(state_machine_arn) {
+            return Ok(None);
+        }
         let record = self.state_machine(state_machine_arn).await?;
-        Ok(is_express(&record).then_some(record))
+        if is_express(&record) {
+            return Ok(Some(record));
+        }
+        standard.remember(state_machine_arn);
+        Ok(None)
     }
 
     /// StartSyncExecution: runs an execution of an EXPRESS machine to its end and returns how
