@@ -184,7 +184,7 @@ pub async fn start(options: NodeOptions) -> Result<RunningNode, StartError> {
     // Metrics are served until the node has stopped.
     let task = tokio::spawn(async move {
         serving.await;
-        drop(metrics);
+        metrics.stop().await;
     });
     info!(address = %local_addr, node = options.node_id, shards = options.cluster.shards, data_dir = %options.data_dir.display(), "node started");
     Ok(RunningNode {

@@ -9,7 +9,6 @@ use std::time::Duration;
 use cairn_node::ids::ShardId;
 use cairn_node::raft::TypeConfig;
 use cairn_node::raft::codec::{Entry, Vote};
-use cairn_node::raft::network::LocalOnly;
 use cairn_proto::storage::{ExecutionStatus, Proposal, command};
 use openraft::storage::{
     RaftLogReader, RaftLogStorage, RaftLogStorageExt, RaftSnapshotBuilder, RaftStateMachine,
@@ -264,7 +263,7 @@ async fn a_one_node_raft_group_commits_applies_and_restarts_over_the_stores() {
         let raft: Raft<TypeConfig> = Raft::new(
             1,
             must_config(),
-            LocalOnly,
+            NoPeers,
             db.log_store(SHARD),
             db.state_machine(SHARD),
         )
@@ -303,7 +302,7 @@ async fn a_one_node_raft_group_commits_applies_and_restarts_over_the_stores() {
     let raft: Raft<TypeConfig> = Raft::new(
         1,
         must_config(),
-        LocalOnly,
+        NoPeers,
         db.log_store(SHARD),
         db.state_machine(SHARD),
     )

@@ -11,7 +11,7 @@ use cairn_proto::v1::{
 };
 
 use super::paging::all_pages;
-use super::{Client, Result, Watch, request, unary};
+use super::{Client, Result, Watch, request, routing, unary};
 
 /// The longest an Express execution runs (AWS's limit, which servers enforce): a synchronous
 /// start waits this long beyond the request timeout.
@@ -35,13 +35,33 @@ impl Client {
         start: StartExecutionRequest,
     ) -> Result<StartExecutionResponse> {
         let timeout = self.options.request_timeout;
-        let mut rpc = self.executions.clone();
-        unary(
+        // Only a named start can be routed: the server names the others.
+        let machine = routing::state_machine_name(&start.state_machine_arn).map(str::to_owned);
+        let mut rpc = match &machine {
+            Some(machine) if !start.name.is_empty() => {
+                self.executions_for(machine, &start.name).await
+            }
+            _ => self.executions.clone(),
+        };
+        let result = unary(
             "StartExecution",
             timeout,
-            rpc.start_execution(request(start, timeout)),
+            rpc.start_execution(request(start.clone(), timeout)),
         )
-        .await
+        .await;
+        match result {
+            // Starts are idempotent by name and input: sending it again is safe.
+            Err(error) if self.reroute(&error, true).await => {
+                let mut rpc = self.executions.clone();
+                unary(
+                    "StartExecution",
+                    timeout,
+                    rpc.start_execution(request(start, timeout)),
+                )
+                .await
+            }
+            other => other,
+        }
     }
 
     /// StartSyncExecution: runs an execution of an EXPRESS state machine and returns how it
@@ -69,13 +89,26 @@ impl Client {
         stop: StopExecutionRequest,
     ) -> Result<StopExecutionResponse> {
         let timeout = self.options.request_timeout;
-        let mut rpc = self.executions.clone();
-        unary(
+        let mut rpc = self.executions_for_arn(&stop.execution_arn).await;
+        let result = unary(
             "StopExecution",
             timeout,
-            rpc.stop_execution(request(stop, timeout)),
+            rpc.stop_execution(request(stop.clone(), timeout)),
         )
-        .await
+        .await;
+        match result {
+            // Sent again only after NotLeader: a stop that reached the shard ends the execution.
+            Err(error) if self.reroute(&error, false).await => {
+                let mut rpc = self.executions.clone();
+                unary(
+                    "StopExecution",
+                    timeout,
+                    rpc.stop_execution(request(stop, timeout)),
+                )
+                .await
+            }
+            other => other,
+        }
     }
 
     /// DescribeExecution.
@@ -84,16 +117,28 @@ impl Client {
         execution_arn: &str,
     ) -> Result<DescribeExecutionResponse> {
         let timeout = self.options.request_timeout;
-        let mut rpc = self.executions.clone();
         let describe = DescribeExecutionRequest {
             execution_arn: execution_arn.to_owned(),
         };
-        unary(
+        let mut rpc = self.executions_for_arn(execution_arn).await;
+        let result = unary(
             "DescribeExecution",
             timeout,
-            rpc.describe_execution(request(describe, timeout)),
+            rpc.describe_execution(request(describe.clone(), timeout)),
         )
-        .await
+        .await;
+        match result {
+            Err(error) if self.reroute(&error, true).await => {
+                let mut rpc = self.executions.clone();
+                unary(
+                    "DescribeExecution",
+                    timeout,
+                    rpc.describe_execution(request(describe, timeout)),
+                )
+                .await
+            }
+            other => other,
+        }
     }
 
     /// ListExecutions: one page, newest first.
@@ -129,13 +174,25 @@ impl Client {
         history: GetExecutionHistoryRequest,
     ) -> Result<GetExecutionHistoryResponse> {
         let timeout = self.options.request_timeout;
-        let mut rpc = self.executions.clone();
-        unary(
+        let mut rpc = self.executions_for_arn(&history.execution_arn).await;
+        let result = unary(
             "GetExecutionHistory",
             timeout,
-            rpc.get_execution_history(request(history, timeout)),
+            rpc.get_execution_history(request(history.clone(), timeout)),
         )
-        .await
+        .await;
+        match result {
+            Err(error) if self.reroute(&error, true).await => {
+                let mut rpc = self.executions.clone();
+                unary(
+                    "GetExecutionHistory",
+                    timeout,
+                    rpc.get_execution_history(request(history, timeout)),
+                )
+                .await
+            }
+            other => other,
+        }
     }
 
     /// The whole history `history` selects, following page tokens.

@@ -7,6 +7,7 @@ mod error;
 mod executions;
 mod options;
 mod paging;
+mod routing;
 mod state_machines;
 mod watch;
 mod worker;
@@ -24,6 +25,7 @@ pub use cluster::{ClusterStatus, NodeStatus, replication_lag};
 pub use error::{ERROR_NAME_METADATA, Error};
 pub use executions::{EXPRESS_DURATION_MAX, is_terminal_event};
 pub use options::{ACTIVITY_LONG_POLL, ClientOptions};
+pub use routing::execution_shard;
 pub use watch::Watch;
 pub use worker::{Handled, INVALID_TASK_INPUT, Task, TaskFailure, Worker};
 
@@ -59,6 +61,8 @@ pub struct Client {
     executions: ExecutionsClient<Channel>,
     activities: ActivitiesClient<Channel>,
     cluster: ClusterClient<Channel>,
+    /// The shard map for sending execution calls to shard leaders (when routing is on).
+    routes: Option<std::sync::Arc<routing::Routes>>,
 }
 
 impl Client {
@@ -95,11 +99,12 @@ impl Client {
     fn over(endpoint: String, options: ClientOptions, channel: Channel) -> Client {
         Client {
             endpoint,
-            options,
             state_machines: StateMachinesClient::new(channel.clone()),
             executions: ExecutionsClient::new(channel.clone()),
             activities: ActivitiesClient::new(channel.clone()),
             cluster: ClusterClient::new(channel),
+            routes: routing::routes(options.route_to_leaders),
+            options,
         }
     }
 

@@ -26,6 +26,10 @@ pub struct ClientOptions {
     /// Interval of HTTP/2 keep-alive pings, which keep long polls and watch streams alive
     /// through proxies and notice a dead server. Default 30 s.
     pub keep_alive_interval: Duration,
+    /// Send calls about one execution (start with a name, describe, history, stop, watch)
+    /// straight to the node that leads its shard, learning the shard map from the cluster.
+    /// Off, every call goes to the endpoint given, which forwards it. Default on.
+    pub route_to_leaders: bool,
 }
 
 impl Default for ClientOptions {
@@ -35,6 +39,7 @@ impl Default for ClientOptions {
             request_timeout: Duration::from_secs(30),
             long_poll_timeout: Duration::from_secs(70),
             keep_alive_interval: Duration::from_secs(30),
+            route_to_leaders: true,
         }
     }
 }

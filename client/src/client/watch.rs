@@ -132,7 +132,8 @@ impl Watch {
 
     async fn subscribe(&self) -> Result<tonic::Streaming<HistoryEvent>> {
         let timeout = self.client.options.request_timeout;
-        let mut rpc = self.client.executions.clone();
+        // The leader streams the events as it commits them.
+        let mut rpc = self.client.executions_for_arn(&self.execution_arn).await;
         let watch = WatchExecutionRequest {
             execution_arn: self.execution_arn.clone(),
             after_event_id: self.last_event_id,

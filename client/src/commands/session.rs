@@ -34,7 +34,13 @@ where
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let client = Client::connect(endpoint).await?;
+        // One command makes one or two calls: learning the shard map would cost more than the
+        // forwarding hop it saves.
+        let options = cairn_client::ClientOptions {
+            route_to_leaders: false,
+            ..cairn_client::ClientOptions::default()
+        };
+        let client = Client::connect_with(endpoint, options).await?;
         command(Session {
             client,
             output,

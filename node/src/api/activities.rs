@@ -315,7 +315,8 @@ async fn take_from_peers(
             wait_millis: 0,
         };
         let mut request = Request::new(request);
-        request.set_timeout(Duration::from_secs(5));
+        // A frozen peer must not hold every poll here for long.
+        request.set_timeout(Duration::from_secs(2));
         match ShardsClient::new(cluster.peers.channel(&address))
             .take_activity_task(request)
             .await

@@ -32,7 +32,8 @@ impl Cluster for ClusterService {
     ) -> Result<Response<GetClusterInfoResponse>, Status> {
         let cluster = &self.cluster;
         let mut nodes: BTreeMap<u64, String> = cluster.nodes();
-        let local = cluster.local_shards();
+        // Replicas that their shard removed are left out: what they know is stale.
+        let local = cluster.member_shards();
         let mut shards = Vec::with_capacity(local.len());
         for shard in local {
             let metrics = shard.raft.metrics().borrow().clone();

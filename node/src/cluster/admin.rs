@@ -3,6 +3,7 @@
 //! leadership toward an even spread.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use cairn_proto::cluster::{self as pb, shards_client::ShardsClient};
 use cairn_proto::storage::MemberNode;
@@ -26,8 +27,8 @@ pub async fn cluster_state(
 > {
     let mut voters = cluster.local_voters();
     let mut leaders = BTreeMap::new();
-    for local in cluster.local_shards() {
-        if let Some(leader) = local.raft.metrics().borrow().current_leader {
+    for local in cluster.member_shards() {
+        if let Some(leader) = cluster.leader(local.shard).map(|l| l.node) {
             leaders.insert(local.shard, leader);
         }
     }
@@ -37,7 +38,7 @@ pub async fn cluster_state(
                 continue;
             }
             let Ok(info) = ClusterClient::new(cluster.peers.channel(&address))
-                .get_cluster_info(cairn_proto::v1::GetClusterInfoRequest {})
+                .get_cluster_info(peer_request(cairn_proto::v1::GetClusterInfoRequest {}))
                 .await
             else {
                 continue;
@@ -61,6 +62,10 @@ pub async fn cluster_state(
     Ok((voters, leaders))
 }
 
+/// How long a membership change keeps trying to reach the shard's leader while leadership
+/// moves (the change itself may move it).
+const MEMBERSHIP_DEADLINE: Duration = Duration::from_secs(120);
+
 /// Asks the leader of `shard` to make `voters` its voter set.
 async fn change_membership(
     cluster: &Cluster,
@@ -75,29 +80,57 @@ async fn change_membership(
             address: nodes.get(id).cloned().unwrap_or_default(),
         })
         .collect();
-    let mut last = Status::unavailable(format!("shard {shard} has no reachable leader"));
-    // Follow leadership while it moves (the change itself may move it).
-    for _ in 0..20 {
-        let Some(leader) = cluster.leader(shard) else {
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            continue;
-        };
-        let request = pb::ChangeShardMembershipRequest {
-            shard: shard.0,
-            voters: members.clone(),
-        };
-        match ShardsClient::new(cluster.peers.channel(&leader.address))
-            .change_shard_membership(request)
-            .await
-        {
-            Ok(_) => return Ok(()),
-            Err(status) => {
-                last = status;
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let deadline = tokio::time::Instant::now() + MEMBERSHIP_DEADLINE;
+    let mut hint: Option<NodeId> = None;
+    loop {
+        let target = hint
+            .take()
+            .and_then(|node| nodes.get(&node).map(|address| (node, address.clone())))
+            .or_else(|| cluster.leader(shard).map(|l| (l.node, l.address)))
+            .or_else(|| {
+                nodes
+                    .iter()
+                    .find(|(n, _)| **n != cluster.node_id)
+                    .map(|(n, a)| (*n, a.clone()))
+            });
+        let last = match target {
+            None => Status::unavailable(format!("shard {shard} has no known leader")),
+            Some((node, address)) => {
+                let mut request = tonic::Request::new(pb::ChangeShardMembershipRequest {
+                    shard: shard.0,
+                    voters: members.clone(),
+                });
+                request.set_timeout(
+                    deadline
+                        .saturating_duration_since(tokio::time::Instant::now())
+                        .max(Duration::from_secs(1)),
+                );
+                match ShardsClient::new(cluster.peers.channel(&address))
+                    .change_shard_membership(request)
+                    .await
+                {
+                    Ok(_) => return Ok(()),
+                    Err(status) => {
+                        info!(%shard, node, error = %status.message(), "membership change not done yet; retrying");
+                        // A node that does not lead the shard names the one that does.
+                        hint = status
+                            .metadata()
+                            .get("cairn-leader-hint")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse().ok())
+                            .filter(|n| *n != node);
+                        status
+                    }
+                }
             }
+        };
+        if tokio::time::Instant::now() >= deadline {
+            return Err(last);
+        }
+        if hint.is_none() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-    Err(last)
 }
 
 /// Places replicas of some shards on `node` (learner, catch up, promote, drop a voter), so
@@ -153,4 +186,11 @@ pub async fn remove_node(cluster: &Cluster, node: NodeId) -> Result<Vec<ShardId>
     }
     cluster.forget_node(node);
     Ok(changes.into_keys().collect())
+}
+
+/// A request to a peer that gives up after a few seconds, so a frozen node holds nothing up.
+pub(super) fn peer_request<T>(message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.set_timeout(Duration::from_secs(3));
+    request
 }

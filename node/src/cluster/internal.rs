@@ -286,11 +286,15 @@ impl std::fmt::Debug for ShardsService {
 }
 
 impl ShardsService {
+    /// `NotLeader`, naming the leader this node knows of (never itself: a leader that just
+    /// stepped down still names itself until the next election).
     fn not_leader(&self, shard: ShardId) -> Error {
-        Error::NotLeader {
-            shard,
-            leader_hint: self.cluster.leader(shard).map(|l| l.node),
-        }
+        let leader_hint = self
+            .cluster
+            .leader(shard)
+            .map(|l| l.node)
+            .filter(|n| *n != self.cluster.node_id);
+        Error::NotLeader { shard, leader_hint }
     }
 }
 
@@ -397,6 +401,20 @@ impl pb::shards_server::Shards for ShardsService {
             .membership_config
             .membership()
             .clone();
+        let voters: std::collections::BTreeSet<u64> =
+            request.voters.iter().map(|m| m.node_id).collect();
+        // A retried request whose change already happened.
+        let settled = current.get_joint_config().len() == 1;
+        if settled
+            && current
+                .voter_ids()
+                .collect::<std::collections::BTreeSet<u64>>()
+                == voters
+        {
+            return Ok(Response::new(pb::ChangeShardMembershipReply {
+                voters: voters.into_iter().collect(),
+            }));
+        }
         for member in &request.voters {
             self.cluster
                 .learn_node(member.node_id, member.address.clone());
@@ -419,8 +437,6 @@ impl pb::shards_server::Shards for ShardsService {
                     })?;
             }
         }
-        let voters: std::collections::BTreeSet<u64> =
-            request.voters.iter().map(|m| m.node_id).collect();
         local
             .raft
             .change_membership(voters.clone(), false)

@@ -277,22 +277,50 @@ impl Cluster {
     /// Who leads `shard`: from the local Raft group when this node hosts it, else from what
     /// peers reported.
     pub fn leader(&self, shard: ShardId) -> Option<Leader> {
-        if let Some(local) = self.local(shard) {
+        if let Some(local) = self.member(shard) {
             let metrics = local.raft.metrics().borrow().clone();
-            let node = metrics.current_leader?;
-            let address = metrics
-                .membership_config
-                .membership()
-                .get_node(&node)
-                .map(|n| n.addr.clone())
-                .or_else(|| self.node_address(node))?;
-            return Some(Leader { node, address });
+            // A leader that stepped down still names itself until it hears of the next one.
+            let stale_self =
+                metrics.current_leader == Some(self.node_id) && !metrics.state.is_leader();
+            if let Some(node) = metrics.current_leader.filter(|_| !stale_self) {
+                let address = metrics
+                    .membership_config
+                    .membership()
+                    .get_node(&node)
+                    .map(|n| n.addr.clone())
+                    .or_else(|| self.node_address(node))?;
+                return Some(Leader { node, address });
+            }
+            return None;
         }
         self.remote_leaders
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&shard)
             .cloned()
+    }
+
+    /// The replicas on this node that their shards count as members.
+    pub fn member_shards(&self) -> Vec<LocalShard> {
+        (0..self.shard_count())
+            .filter_map(|s| self.member(ShardId(s)))
+            .collect()
+    }
+
+    /// This node's replica of `shard` if the shard counts it as a member (voter or learner). A
+    /// replica the shard has removed (its node left, or its replica moved) stays open but
+    /// knows nothing current.
+    pub fn member(&self, shard: ShardId) -> Option<LocalShard> {
+        self.local(shard).filter(|local| {
+            local
+                .raft
+                .metrics()
+                .borrow()
+                .membership_config
+                .membership()
+                .get_node(&self.node_id)
+                .is_some()
+        })
     }
 
     /// True when this node leads `shard` right now.
@@ -318,7 +346,7 @@ impl Cluster {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
-        for local in self.local_shards() {
+        for local in self.member_shards() {
             for (id, node) in local
                 .raft
                 .metrics()
@@ -352,6 +380,18 @@ impl Cluster {
             .retain(|_, leader| leader.node != node);
     }
 
+    /// Drops what this node believed about the leader of `shard` if it names `node` (which
+    /// did not answer).
+    pub fn forget_leader(&self, shard: ShardId, node: NodeId) {
+        let mut leaders = self
+            .remote_leaders
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if leaders.get(&shard).is_some_and(|l| l.node == node) {
+            leaders.remove(&shard);
+        }
+    }
+
     pub fn learn_leader(&self, shard: ShardId, leader: Leader) {
         self.learn_node(leader.node, leader.address.clone());
         self.remote_leaders
@@ -362,7 +402,7 @@ impl Cluster {
 
     /// The current voters of every shard this node hosts.
     pub fn local_voters(&self) -> BTreeMap<ShardId, BTreeSet<NodeId>> {
-        self.local_shards()
+        self.member_shards()
             .into_iter()
             .map(|l| {
                 (

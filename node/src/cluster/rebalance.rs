@@ -31,7 +31,7 @@ pub async fn move_leaders(cluster: &Arc<Cluster>) -> Result<BTreeMap<ShardId, No
         };
         let request = cairn_proto::cluster::CampaignRequest { shard: shard.0 };
         if ShardsClient::new(cluster.peers.channel(address))
-            .campaign(request)
+            .campaign(super::admin::peer_request(request))
             .await
             .is_ok()
         {
@@ -59,7 +59,7 @@ pub async fn maintain(cluster: Arc<Cluster>) {
 }
 
 async fn refresh_remote_leaders(cluster: &Cluster) {
-    if cluster.local_shards().len() as u32 >= cluster.shard_count() {
+    if cluster.member_shards().len() as u32 >= cluster.shard_count() {
         return;
     }
     for (node, address) in cluster.nodes() {
@@ -67,7 +67,9 @@ async fn refresh_remote_leaders(cluster: &Cluster) {
             continue;
         }
         let Ok(info) = ClusterClient::new(cluster.peers.channel(&address))
-            .get_cluster_info(cairn_proto::v1::GetClusterInfoRequest {})
+            .get_cluster_info(super::admin::peer_request(
+                cairn_proto::v1::GetClusterInfoRequest {},
+            ))
             .await
         else {
             continue;
@@ -79,7 +81,7 @@ async fn refresh_remote_leaders(cluster: &Cluster) {
             .map(|n| (n.node_id, n.address.clone()))
             .collect();
         for shard in info.shards {
-            if shard.leader_node_id == 0 || cluster.local(ShardId(shard.shard_id)).is_some() {
+            if shard.leader_node_id == 0 || cluster.member(ShardId(shard.shard_id)).is_some() {
                 continue;
             }
             if let Some(address) = addresses.get(&shard.leader_node_id) {
@@ -96,7 +98,7 @@ async fn refresh_remote_leaders(cluster: &Cluster) {
 }
 
 async fn claim_one_preferred_shard(cluster: &Cluster) {
-    for local in cluster.local_shards() {
+    for local in cluster.member_shards() {
         let metrics = local.raft.metrics().borrow().clone();
         let voters = metrics.membership_config.membership().voter_ids().collect();
         if placement::preferred_leader(local.shard, &voters) != Some(cluster.node_id) {

@@ -3,8 +3,8 @@
 //!
 //! Start-up order: [`Endpoint::bind`] first, which installs the recorder (so that storage and
 //! Raft record from their first write) and binds the listener; then [`Endpoint::serve`] once
-//! the shards exist, which starts serving scrapes and sampling gauges. Dropping the returned
-//! [`Running`] stops both.
+//! the shards exist, which starts serving scrapes and sampling gauges. [`Running::stop`] stops
+//! both once the node is down.
 
 pub mod names;
 pub mod record;
@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use recorder::InstallError;
@@ -78,26 +79,39 @@ impl Endpoint {
         let Some(bound) = self.bound else {
             return Running {
                 local_addr: None,
-                tasks: Vec::new(),
+                endpoint: None,
+                sampler: None,
+                stop: None,
             };
         };
         let local_addr = bound.listener.local_addr().ok();
-        let tasks = vec![
-            tokio::spawn(endpoint::serve(bound.listener, bound.handle.clone())),
-            tokio::spawn(sampler::run(sources, bound.handle, bound.sample_interval)),
-        ];
+        let (stop, stopped) = watch::channel(false);
+        let endpoint = tokio::spawn(endpoint::serve(bound.listener, bound.handle.clone()));
+        let sampler = tokio::spawn(sampler::run(
+            sources,
+            bound.handle,
+            bound.sample_interval,
+            stopped,
+        ));
         if let Some(address) = local_addr {
             tracing::info!(%address, "serving metrics at /metrics");
         }
-        Running { local_addr, tasks }
+        Running {
+            local_addr,
+            endpoint: Some(endpoint),
+            sampler: Some(sampler),
+            stop: Some(stop),
+        }
     }
 }
 
-/// The serving endpoint and the sampler; both stop when this is dropped.
+/// The serving endpoint and the sampler.
 #[derive(Debug)]
 pub struct Running {
     local_addr: Option<SocketAddr>,
-    tasks: Vec<JoinHandle<()>>,
+    endpoint: Option<JoinHandle<()>>,
+    sampler: Option<JoinHandle<()>>,
+    stop: Option<watch::Sender<bool>>,
 }
 
 impl Running {
@@ -105,11 +119,22 @@ impl Running {
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.local_addr
     }
+
+    /// Stops serving and sampling, and waits for a sample in progress: it reads the
+    /// database, which must be closed when the node has stopped (a restart reopens it).
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+        if let Some(sampler) = self.sampler.take() {
+            let _ = sampler.await;
+        }
+    }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        for task in &self.tasks {
+        for task in [&self.endpoint, &self.sampler].into_iter().flatten() {
             task.abort();
         }
     }

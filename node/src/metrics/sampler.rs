@@ -13,6 +13,7 @@ use std::time::Duration;
 use metrics::{counter, gauge};
 use metrics_exporter_prometheus::PrometheusHandle;
 use openraft::Raft;
+use tokio::sync::watch;
 use tracing::debug;
 
 use super::names::*;
@@ -63,14 +64,23 @@ const ROCKSDB_GAUGES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Samples every `interval` until aborted. Reads run on the blocking pool: counting a large
-/// index takes a while, and RocksDB calls block.
-pub(super) async fn run(sources: Sources, handle: PrometheusHandle, interval: Duration) {
+/// Samples every `interval` until `stop` turns true (or the sender goes away). Reads run on
+/// the blocking pool: counting a large index takes a while, and RocksDB calls block. Returns
+/// only between samples, so nothing reads the database once it has returned.
+pub(super) async fn run(
+    sources: Sources,
+    handle: PrometheusHandle,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let sources = Arc::new(sources);
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
         let sources = sources.clone();
         let handle = handle.clone();
         let sampled = tokio::task::spawn_blocking(move || {

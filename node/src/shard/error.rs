@@ -48,3 +48,18 @@ pub enum Error {
     #[error("storage failed: {0}")]
     Storage(String),
 }
+
+impl Error {
+    /// True for failures that pass once leadership settles or a node returns: the request
+    /// may be sent again unchanged.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::NotLeader { .. }
+                | Error::NotReady(_)
+                | Error::ShuttingDown
+                | Error::Unreachable { .. }
+                | Error::ShardStopped { .. }
+        )
+    }
+}

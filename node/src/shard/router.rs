@@ -6,6 +6,7 @@
 //! on its shard, then starts the execution on the execution's shard; a child execution reports
 //! to its parent's shard.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +24,9 @@ use crate::cluster::internal::{
     answer_from_proto, command_to_proto, error_from_proto, query_to_proto,
 };
 use crate::cluster::{Cluster, Leader};
-use crate::ids::{Arns, ExecutionKey, Resource, ShardId, execution_shard, is_name, name_shard};
+use crate::ids::{
+    Arns, ExecutionKey, NodeId, Resource, ShardId, execution_shard, is_name, name_shard,
+};
 use crate::storage::{Cursor, Page, ShardReader};
 
 /// How many times a request follows `NotLeader` hints (or waits out an election) before it
@@ -98,22 +101,31 @@ impl Router {
             .flatten()
     }
 
-    fn route(&self, shard: ShardId, hint: Option<Leader>) -> Route {
+    /// Where to send a request for `shard` next: the hinted leader, else this node's own
+    /// replica or the leader it knows of, else any other node not yet found unreachable (which
+    /// answers with a hint).
+    fn route(&self, shard: ShardId, hint: Option<Leader>, unreachable: &BTreeSet<NodeId>) -> Route {
         let cluster = &self.inner.cluster;
         if let Some(hint) = hint {
             if hint.node == cluster.node_id {
-                if let Some(local) = cluster.local(shard) {
+                if let Some(local) = cluster.member(shard) {
                     return Route::Local(local);
                 }
-            } else {
+            } else if !unreachable.contains(&hint.node) {
                 return Route::Remote(hint);
             }
         }
-        match (cluster.local(shard), cluster.leader(shard)) {
-            (Some(local), None) => Route::Local(local),
+        match (cluster.member(shard), cluster.leader(shard)) {
             (Some(local), Some(leader)) if leader.node == cluster.node_id => Route::Local(local),
-            (_, Some(leader)) => Route::Remote(leader),
-            (None, None) => Route::Unknown,
+            (_, Some(leader)) if !unreachable.contains(&leader.node) => Route::Remote(leader),
+            (Some(local), None) => Route::Local(local),
+            _ => cluster
+                .nodes()
+                .into_iter()
+                .find(|(node, _)| *node != cluster.node_id && !unreachable.contains(node))
+                .map_or(Route::Unknown, |(node, address)| {
+                    Route::Remote(Leader { node, address })
+                }),
         }
     }
 
@@ -137,24 +149,33 @@ impl Router {
     pub async fn submit(&self, shard: ShardId, command: Command) -> Result<Outcome, Error> {
         let deadline = tokio::time::Instant::now() + ROUTE_DEADLINE;
         let mut hint = None;
+        let mut unreachable = BTreeSet::new();
         let mut last_error = Error::NotLeader {
             shard,
             leader_hint: None,
         };
         for hop in 0..HOPS_MAX {
-            let result = match self.route(shard, hint.take()) {
+            let result = match self.route(shard, hint.take(), &unreachable) {
                 Route::Local(local) => local.handle.dispatch(command.clone()).await,
-                Route::Remote(leader) => self.submit_remote(&leader, shard, &command, hop).await,
+                Route::Remote(leader) => {
+                    self.submit_remote(&leader, shard, &command, hop, deadline)
+                        .await
+                }
                 Route::Unknown => Err(Error::NotLeader {
                     shard,
                     leader_hint: None,
                 }),
             };
             match result {
-                Err(error @ (Error::NotLeader { .. } | Error::Unreachable { .. })) => {
+                Err(error) if error.is_transient() => {
+                    if let Error::Unreachable { node, .. } = &error {
+                        unreachable.insert(*node);
+                        self.inner.cluster.forget_leader(shard, *node);
+                    }
                     hint = self.hinted(&error);
                     last_error = error;
-                    if hint.is_none() && !self.pause_before_retry(deadline).await {
+                    if hint.is_none() && !self.pause_before_retry(deadline, &mut unreachable).await
+                    {
                         break;
                     }
                 }
@@ -170,6 +191,7 @@ impl Router {
         shard: ShardId,
         command: &Command,
         hops: u32,
+        deadline: tokio::time::Instant,
     ) -> Result<Outcome, Error> {
         let mut client = ShardsClient::new(self.inner.cluster.peers.channel(&leader.address));
         let request = cairn_proto::cluster::SubmitRequest {
@@ -178,7 +200,7 @@ impl Router {
             command: Some(command_to_proto(command)),
         };
         let reply = client
-            .submit(request)
+            .submit(within(request, deadline))
             .await
             .map_err(|status| Error::Unreachable {
                 node: leader.node,
@@ -200,13 +222,19 @@ impl Router {
         }
     }
 
-    /// Waits a little while leadership settles; false once the deadline has passed.
-    async fn pause_before_retry(&self, deadline: tokio::time::Instant) -> bool {
+    /// Waits a little while leadership settles (and gives unreachable nodes another chance);
+    /// false once the deadline has passed.
+    async fn pause_before_retry(
+        &self,
+        deadline: tokio::time::Instant,
+        unreachable: &mut BTreeSet<NodeId>,
+    ) -> bool {
         if tokio::time::Instant::now() >= deadline {
             return false;
         }
         // The election takes a few hundred milliseconds; retrying faster only adds load.
         tokio::time::sleep(Duration::from_millis(100)).await;
+        unreachable.clear();
         true
     }
 
@@ -214,24 +242,33 @@ impl Router {
     pub async fn query(&self, shard: ShardId, query: Query) -> Result<Answer, Error> {
         let deadline = tokio::time::Instant::now() + ROUTE_DEADLINE;
         let mut hint = None;
+        let mut unreachable = BTreeSet::new();
         let mut last_error = Error::NotLeader {
             shard,
             leader_hint: None,
         };
         for hop in 0..HOPS_MAX {
-            let result = match self.route(shard, hint.take()) {
+            let result = match self.route(shard, hint.take(), &unreachable) {
                 Route::Local(local) => local.read(query.clone()).await,
-                Route::Remote(leader) => self.query_remote(&leader, shard, &query, hop).await,
+                Route::Remote(leader) => {
+                    self.query_remote(&leader, shard, &query, hop, deadline)
+                        .await
+                }
                 Route::Unknown => Err(Error::NotLeader {
                     shard,
                     leader_hint: None,
                 }),
             };
             match result {
-                Err(error @ (Error::NotLeader { .. } | Error::Unreachable { .. })) => {
+                Err(error) if error.is_transient() => {
+                    if let Error::Unreachable { node, .. } = &error {
+                        unreachable.insert(*node);
+                        self.inner.cluster.forget_leader(shard, *node);
+                    }
                     hint = self.hinted(&error);
                     last_error = error;
-                    if hint.is_none() && !self.pause_before_retry(deadline).await {
+                    if hint.is_none() && !self.pause_before_retry(deadline, &mut unreachable).await
+                    {
                         break;
                     }
                 }
@@ -247,6 +284,7 @@ impl Router {
         shard: ShardId,
         query: &Query,
         hops: u32,
+        deadline: tokio::time::Instant,
     ) -> Result<Answer, Error> {
         let mut client = ShardsClient::new(self.inner.cluster.peers.channel(&leader.address))
             .max_decoding_message_size(64 * 1024 * 1024);
@@ -256,7 +294,7 @@ impl Router {
             query: Some(query_to_proto(query)),
         };
         let reply = client
-            .read(request)
+            .read(within(request, deadline))
             .await
             .map_err(|status| Error::Unreachable {
                 node: leader.node,
@@ -506,6 +544,15 @@ impl Router {
         self.input(key, asl::interpreter::Input::Stop { error, cause })
             .await
     }
+}
+
+/// A request that gives up at the routing deadline (at least a second from now), so a frozen
+/// node cannot hold it forever.
+fn within<T>(message: T, deadline: tokio::time::Instant) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+    request.set_timeout(remaining.max(Duration::from_secs(1)));
+    request
 }
 
 fn unexpected(answer: Answer) -> Error {

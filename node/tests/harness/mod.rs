@@ -263,6 +263,11 @@ poll-seconds-max = 2
             .collect()
     }
 
+    /// Every node's id and client endpoint.
+    pub fn node_endpoints(&self) -> Vec<(u64, String)> {
+        self.nodes.values().map(|n| (n.id, n.endpoint())).collect()
+    }
+
     pub fn all_endpoints(&self) -> Vec<String> {
         self.nodes.values().map(Node::endpoint).collect()
     }
@@ -372,6 +377,14 @@ poll-seconds-max = 2
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Keep the logs and data of a failed test for a look afterwards.
+            let root = std::mem::replace(&mut self.root, tempfile::tempdir().expect("a temp dir"));
+            eprintln!(
+                "test failed: node logs and data kept in {}",
+                root.keep().display()
+            );
+        }
         for node in self.nodes.values_mut() {
             if let Some(mut child) = node.process.take() {
                 if node.frozen {
@@ -391,4 +404,57 @@ fn signal(child: &Child, name: &str) {
         .status()
         .expect("kill runs");
     assert!(status.success(), "kill -{name} failed");
+}
+
+/// Measures how long after a fault the shards `shards` commit again: starts small executions
+/// of `state_machine_arn` whose names place them on those shards, through any live node, until
+/// one is acknowledged for every shard. Returns the time to the last shard's first commit.
+pub async fn time_to_first_commit(
+    endpoints: &workload::Endpoints,
+    state_machine_arn: &str,
+    shards: &[u32],
+    shard_count: u32,
+    since: tokio::time::Instant,
+    deadline: Duration,
+) -> Duration {
+    use cairn_node::ids::{ExecutionKey, execution_shard};
+    use cairn_proto::v1::executions_client::ExecutionsClient;
+    let machine = state_machine_arn
+        .rsplit(':')
+        .next()
+        .expect("a state machine ARN")
+        .to_owned();
+    let mut waiting: Vec<u32> = shards.to_vec();
+    let mut n = 0u64;
+    while !waiting.is_empty() {
+        assert!(
+            since.elapsed() < deadline,
+            "shards {waiting:?} did not commit within {deadline:?}"
+        );
+        let shard = waiting[0];
+        // A name that lands on `shard`.
+        let name = loop {
+            n += 1;
+            let name = format!("probe-{}-{n}", since.elapsed().as_nanos());
+            if execution_shard(&ExecutionKey::new(&machine, &name), shard_count).0 == shard {
+                break name;
+            }
+        };
+        let Some(channel) = endpoints.channel().await else {
+            continue;
+        };
+        let request = cairn_proto::v1::StartExecutionRequest {
+            state_machine_arn: state_machine_arn.to_owned(),
+            name,
+            input: r#"{"n": 0}"#.into(),
+        };
+        if ExecutionsClient::new(channel)
+            .start_execution(request)
+            .await
+            .is_ok()
+        {
+            waiting.remove(0);
+        }
+    }
+    since.elapsed()
 }

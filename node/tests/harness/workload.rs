@@ -4,7 +4,11 @@
 //! 2. each finishes with the status and output its input determines;
 //! 3. each history has dense event ids from 1, one `ExecutionStarted` and one end;
 //! 4. no activity task reached two workers (tokens are unique across workers, and no task
-//!    started more often than it was scheduled).
+//!    started more often than it was scheduled);
+//! 5. no timer fired early (a one-second Wait state lasts at least a second).
+//!
+//! A sixth, at most one leader per shard and term, is watched while the scenario runs
+//! ([`LeaderObserver`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -354,6 +358,7 @@ impl Workload {
             Some(&"ExecutionSucceeded"),
             "invariant 3 broken: {arn}: {types:?}"
         );
+        check_no_timer_early(arn, &history);
         let scheduled = types.iter().filter(|t| **t == "ActivityScheduled").count();
         let started = types.iter().filter(|t| **t == "ActivityStarted").count();
         assert!(
@@ -388,6 +393,26 @@ fn check_outcome(arn: &str, described: &DescribeExecutionResponse, kind: Kind, n
         expected_output(kind, n),
         "invariant 2 broken: {arn}"
     );
+}
+
+/// Invariant 5: every Wait state (one second in these machines) lasted at least that long.
+fn check_no_timer_early(arn: &str, history: &[HistoryEvent]) {
+    let millis = |e: &HistoryEvent| e.timestamp.as_ref().map_or(0, |t| t.epoch_millis);
+    let mut entered = None;
+    for event in history {
+        match event.r#type.as_str() {
+            "WaitStateEntered" => entered = Some(millis(event)),
+            "WaitStateExited" => {
+                let started = entered.take().expect("a Wait state exits after it enters");
+                let waited = millis(event) - started;
+                assert!(
+                    waited >= 1000,
+                    "invariant 5 broken: {arn} waited {waited} ms in a 1 s Wait state"
+                );
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Invariant 4 across workers: no token was handed out twice. Returns how many were.
@@ -505,4 +530,73 @@ async fn worker(
             }
         }
     }
+}
+
+/// Watches every node's view of its shards while a scenario runs and checks that no two nodes
+/// ever claimed to lead the same shard in the same term (Raft's election safety).
+pub struct LeaderObserver {
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<usize>,
+}
+
+impl LeaderObserver {
+    /// `nodes`: every node's id and client endpoint, including nodes that are down now.
+    pub fn start(nodes: Vec<(u64, String)>) -> LeaderObserver {
+        let stop = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn(observe(nodes, stop.clone()));
+        LeaderObserver { stop, task }
+    }
+
+    /// Stops watching; returns how many leader claims were seen. Panics (invariant 6) if two
+    /// nodes led one shard in one term.
+    pub async fn finish(self) -> usize {
+        self.stop.store(true, Ordering::SeqCst);
+        match self.task.await {
+            Ok(claims) => claims,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+}
+
+async fn observe(nodes: Vec<(u64, String)>, stop: Arc<AtomicBool>) -> usize {
+    use cairn_proto::v1::cluster_client::ClusterClient;
+    let mut leaders: HashMap<(u32, u64), u64> = HashMap::new();
+    let mut claims = 0;
+    while !stop.load(Ordering::SeqCst) {
+        for (node, endpoint) in &nodes {
+            let Ok(endpoint) = Channel::from_shared(endpoint.clone()) else {
+                continue;
+            };
+            let Ok(channel) = endpoint
+                .connect_timeout(Duration::from_millis(300))
+                .timeout(Duration::from_millis(500))
+                .connect()
+                .await
+            else {
+                continue;
+            };
+            let Ok(info) = ClusterClient::new(channel)
+                .get_cluster_info(GetClusterInfoRequest {})
+                .await
+            else {
+                continue;
+            };
+            for shard in info
+                .into_inner()
+                .shards
+                .iter()
+                .filter(|s| s.leader_node_id == *node)
+            {
+                claims += 1;
+                let first = *leaders.entry((shard.shard_id, shard.term)).or_insert(*node);
+                assert_eq!(
+                    first, *node,
+                    "invariant 6 broken: nodes {first} and {node} both led shard {} in term {}",
+                    shard.shard_id, shard.term
+                );
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    claims
 }

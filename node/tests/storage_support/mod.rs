@@ -250,3 +250,63 @@ pub fn must_populate(db: &Db, shard: ShardId) -> Vec<ExecutionKey> {
     assert_eq!(results.len(), 3);
     vec![a, b, c]
 }
+
+/// A Raft network for a single-voter shard in a test: every peer is unreachable, which
+/// openraft treats as a node that is down (a one-voter shard never sends Raft traffic).
+#[derive(Debug, Clone, Default)]
+pub struct NoPeers;
+
+#[derive(Debug)]
+pub struct NoPeer;
+
+type NodeId = cairn_node::ids::NodeId;
+type Config = cairn_node::raft::TypeConfig;
+type RpcResult<T, E = openraft::error::RaftError<NodeId>> =
+    Result<T, openraft::error::RPCError<NodeId, openraft::BasicNode, E>>;
+
+#[allow(clippy::result_large_err)] // the shape openraft's RaftNetwork returns
+fn unreachable<T, E: std::error::Error>() -> RpcResult<T, E> {
+    Err(openraft::error::RPCError::Unreachable(
+        openraft::error::Unreachable::new(&std::io::Error::new(
+            std::io::ErrorKind::NotConnected,
+            "a single-voter test shard has no peers",
+        )),
+    ))
+}
+
+impl openraft::network::RaftNetworkFactory<Config> for NoPeers {
+    type Network = NoPeer;
+
+    async fn new_client(&mut self, _target: NodeId, _node: &openraft::BasicNode) -> NoPeer {
+        NoPeer
+    }
+}
+
+impl openraft::network::RaftNetwork<Config> for NoPeer {
+    async fn append_entries(
+        &mut self,
+        _rpc: openraft::raft::AppendEntriesRequest<Config>,
+        _option: openraft::network::RPCOption,
+    ) -> RpcResult<openraft::raft::AppendEntriesResponse<NodeId>> {
+        unreachable()
+    }
+
+    async fn install_snapshot(
+        &mut self,
+        _rpc: openraft::raft::InstallSnapshotRequest<Config>,
+        _option: openraft::network::RPCOption,
+    ) -> RpcResult<
+        openraft::raft::InstallSnapshotResponse<NodeId>,
+        openraft::error::RaftError<NodeId, openraft::error::InstallSnapshotError>,
+    > {
+        unreachable()
+    }
+
+    async fn vote(
+        &mut self,
+        _rpc: openraft::raft::VoteRequest<NodeId>,
+        _option: openraft::network::RPCOption,
+    ) -> RpcResult<openraft::raft::VoteResponse<NodeId>> {
+        unreachable()
+    }
+}

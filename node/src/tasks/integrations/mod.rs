@@ -128,14 +128,7 @@ async fn start_child(
         task_id: task.0,
         pattern: pattern_name(pattern).to_owned(),
     };
-    let reply = router
-        .start_execution(
-            &spec.state_machine_arn,
-            Some(spec.name.clone()),
-            Some(spec.input_json),
-            Some(link.clone()),
-        )
-        .await;
+    let reply = start_child_until_answered(router, parent, &spec, &link).await;
     let reply = match reply {
         Ok(reply) => reply,
         Err(error) => {
@@ -177,6 +170,37 @@ async fn start_child(
             }
             tokio::spawn(watch_child(router.clone(), parent.clone(), child, link));
             inputs
+        }
+    }
+}
+
+/// Starts the child, retrying while the cluster cannot answer (leadership moving, a node
+/// down) for as long as this node leads the parent's shard; the start is idempotent by name.
+/// Only a definite answer reaches the parent's Task state.
+async fn start_child_until_answered(
+    router: &Router,
+    parent: &ExecutionKey,
+    spec: &ChildSpec,
+    link: &ParentLink,
+) -> Result<crate::shard::StartReply, Error> {
+    let parent_shard = router.execution_shard(parent);
+    let mut backoff = std::time::Duration::from_millis(100);
+    loop {
+        let result = router
+            .start_execution(
+                &spec.state_machine_arn,
+                Some(spec.name.clone()),
+                Some(spec.input_json.clone()),
+                Some(link.clone()),
+            )
+            .await;
+        match result {
+            Err(error) if error.is_transient() && router.cluster().leads(parent_shard) => {
+                warn!(parent = %parent, error = %error, "cannot start a child execution yet; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+            }
+            other => return other,
         }
     }
 }
