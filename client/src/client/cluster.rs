@@ -76,11 +76,10 @@ impl Client {
             if *node == first.node_id {
                 continue;
             }
-            let report =
-                match Client::connect_lazy(format!("http://{address}"), self.options.clone()) {
-                    Ok(peer) => peer.get_cluster_info().await.map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                };
+            let report = match Client::connect_lazy(node_endpoint(address), self.options.clone()) {
+                Ok(peer) => peer.get_cluster_info().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
             reports.insert(*node, report);
         }
         let shard_count = first.shard_count;
@@ -172,5 +171,15 @@ impl Client {
             rpc.rebalance(request(RebalanceRequest {}, timeout)),
         )
         .await
+    }
+}
+
+/// The URL to reach a node at the address the cluster reports for it (`HOST:PORT`, or a
+/// full URL when the node was configured with one).
+pub(super) fn node_endpoint(address: &str) -> String {
+    if address.contains("://") {
+        address.to_owned()
+    } else {
+        format!("http://{address}")
     }
 }

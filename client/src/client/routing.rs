@@ -167,7 +167,7 @@ impl Client {
             .nodes
             .iter()
             .filter(|n| n.unreachable.is_none())
-            .map(|n| (n.node_id, format!("http://{}", n.address)))
+            .map(|n| (n.node_id, super::cluster::node_endpoint(&n.address)))
             .collect();
         let leaders = status
             .shards

@@ -14,7 +14,10 @@ impl Cluster for Service {
         &self,
         _request: Request<GetClusterInfoRequest>,
     ) -> Result<Response<GetClusterInfoResponse>, Status> {
-        let address = self.0.read(|store| store.endpoint.clone());
+        // Nodes report HOST:PORT, without a scheme.
+        let address = self
+            .0
+            .read(|store| store.endpoint.trim_start_matches("http://").to_owned());
         Ok(Response::new(GetClusterInfoResponse {
             cluster_id: "fake-cluster".into(),
             shard_count: 1,

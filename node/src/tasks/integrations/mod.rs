@@ -128,7 +128,12 @@ async fn start_child(
         task_id: task.0,
         pattern: pattern_name(pattern).to_owned(),
     };
-    let reply = start_child_until_answered(router, parent, &spec, &link).await;
+    let Some(reply) = start_child_until_answered(router, parent, &spec, &link).await else {
+        // This node no longer leads the parent's shard: the next leader runs this task
+        // again (the start is idempotent by name). Reporting the failure from here would
+        // reach that leader through the router and fail a task it is running.
+        return Vec::new();
+    };
     let reply = match reply {
         Ok(reply) => reply,
         Err(error) => {
@@ -176,13 +181,14 @@ async fn start_child(
 
 /// Starts the child, retrying while the cluster cannot answer (leadership moving, a node
 /// down) for as long as this node leads the parent's shard; the start is idempotent by name.
-/// Only a definite answer reaches the parent's Task state.
+/// Only a definite answer reaches the parent's Task state: `None` when this node stopped
+/// leading the parent's shard before it got one.
 async fn start_child_until_answered(
     router: &Router,
     parent: &ExecutionKey,
     spec: &ChildSpec,
     link: &ParentLink,
-) -> Result<crate::shard::StartReply, Error> {
+) -> Option<Result<crate::shard::StartReply, Error>> {
     let parent_shard = router.execution_shard(parent);
     let mut backoff = std::time::Duration::from_millis(100);
     loop {
@@ -195,12 +201,15 @@ async fn start_child_until_answered(
             )
             .await;
         match result {
-            Err(error) if error.is_transient() && router.cluster().leads(parent_shard) => {
+            Err(error) if error.is_transient() => {
+                if !router.cluster().leads(parent_shard) {
+                    return None;
+                }
                 warn!(parent = %parent, error = %error, "cannot start a child execution yet; retrying");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
             }
-            other => return other,
+            other => return Some(other),
         }
     }
 }
