@@ -295,9 +295,14 @@ fn hosted_shards(cluster: &Arc<Cluster>) -> crate::metrics::HostedShards {
 fn raft_config(cluster_id: &str) -> Result<openraft::Config, String> {
     let config = openraft::Config {
         cluster_name: cluster_id.to_owned(),
-        heartbeat_interval: 100,
-        election_timeout_min: 300,
-        election_timeout_max: 600,
+        // openraft also uses the heartbeat interval as the deadline of every AppendEntries
+        // call. At 100 ms, a node short of CPU (several nodes on a small machine under load)
+        // misses it with a large batch and an fsync in the way, backs off, stops heartbeating
+        // and sets off elections that feed the overload. 250 ms keeps replication going; the
+        // election timeout stays several heartbeats above it, as etcd's defaults do.
+        heartbeat_interval: 250,
+        election_timeout_min: 1_000,
+        election_timeout_max: 2_000,
         max_payload_entries: 256,
         snapshot_policy: SnapshotPolicy::LogsSinceLast(20_000),
         max_in_snapshot_log_to_keep: 1_000,
