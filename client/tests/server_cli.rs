@@ -780,7 +780,11 @@ async fn cluster_info_shows_nodes_and_shards() {
     assert_eq!(info["region"], "us-east-1");
     assert_eq!(info["account"], "123456789012");
     assert_eq!(info["shardCount"], 1);
-    assert_eq!(info["nodes"][0]["address"], fake.endpoint.as_str());
+    // Nodes report HOST:PORT, without a scheme.
+    assert_eq!(
+        info["nodes"][0]["address"],
+        fake.endpoint.trim_start_matches("http://")
+    );
     assert_eq!(info["shards"][0]["leaderNodeId"], 1);
 
     let table = fake.cairn(&["cluster", "info"]).await;
