@@ -179,6 +179,10 @@ pub struct ShardOptions {
     pub batch_commands_max: usize,
     /// Commands a shard queues before callers wait (backpressure). Default 10000.
     pub queue_capacity: usize,
+    /// Raft entries a shard leader has proposed and not yet seen applied, at most. While
+    /// that many are on their way, new commands wait and go together into the next entry
+    /// (group commit): under load an entry carries many transitions for one fsync. Default 2.
+    pub proposals_in_flight_max: usize,
 }
 
 impl Default for ShardOptions {
@@ -186,6 +190,7 @@ impl Default for ShardOptions {
         ShardOptions {
             batch_commands_max: 512,
             queue_capacity: 10_000,
+            proposals_in_flight_max: 2,
         }
     }
 }
@@ -342,10 +347,14 @@ impl NodeOptions {
                 reason: "region and partition must be set".into(),
             });
         }
-        if self.shard.batch_commands_max == 0 || self.shard.queue_capacity == 0 {
+        if self.shard.batch_commands_max == 0
+            || self.shard.queue_capacity == 0
+            || self.shard.proposals_in_flight_max == 0
+        {
             return Err(Error::Invalid {
                 field: "shard",
-                reason: "batch and queue sizes must be positive".into(),
+                reason: "batch-commands-max, queue-capacity and proposals-in-flight-max must be positive"
+                    .into(),
             });
         }
         if self.limits.payload_bytes_max == 0 || self.limits.history_events_max < 10 {

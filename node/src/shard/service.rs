@@ -113,6 +113,9 @@ pub struct Service {
     cache: HashMap<ExecutionKey, Cached>,
     in_flight: HashSet<ExecutionKey>,
     parked: HashMap<ExecutionKey, VecDeque<Request>>,
+    /// Hashes of the definitions this shard is known to store. Definition rows are never
+    /// deleted, so once seen a hash stays true, and a start need not read the row again.
+    stored_definitions: HashSet<String>,
     timers: Timers,
     proposals: HashMap<u64, Vec<Pending>>,
     next_proposal: u64,
@@ -144,6 +147,7 @@ impl Service {
             cache: HashMap::new(),
             in_flight: HashSet::new(),
             parked: HashMap::new(),
+            stored_definitions: HashSet::new(),
             timers: Timers::default(),
             proposals: HashMap::new(),
             next_proposal: 0,
@@ -165,6 +169,9 @@ impl Service {
         loop {
             let timer_sleep = self.next_timer_sleep();
             let timer_armed = self.ready && timer_sleep.is_some();
+            // Group commit: while enough entries are on their way, requests queue up in the
+            // channel and the next batch takes them all into one entry.
+            let room = self.proposals.len() < self.deps.options.shard.proposals_in_flight_max;
             tokio::select! {
                 biased;
                 Some((id, result)) = self.results_rx.recv() => self.on_proposal_result(id, result).await,
@@ -176,7 +183,7 @@ impl Service {
                     let snapshot = metrics.borrow().clone();
                     self.on_metrics(&snapshot).await;
                 }
-                request = self.requests.recv() => {
+                request = self.requests.recv(), if room => {
                     let Some(request) = request else { break };
                     let mut batch = vec![request];
                     while batch.len() < self.deps.options.shard.batch_commands_max {
@@ -486,13 +493,12 @@ impl Service {
             parent: request.parent.clone(),
             ..ExecutionRecord::default()
         };
-        let existing_definition = self.reader.definition(&definition.hash).ok().flatten();
         let context = StepContext {
             key: &key,
             before_record: None,
             before: None,
             template: &template,
-            definition: existing_definition.is_none().then(|| definition.clone()),
+            definition: (!self.definition_stored(&definition.hash)).then(|| definition.clone()),
             now_millis: now.as_millis(),
         };
         let transition = build_transition(context, &after, &step);
@@ -639,6 +645,19 @@ impl Service {
             self.cache.insert(key.clone(), cached.clone());
         }
         Ok(Some(cached))
+    }
+
+    /// Whether the shard stores the definition `hash` already (a start carries it otherwise;
+    /// apply keeps the first copy, so carrying it twice is harmless, and so is a failed read).
+    fn definition_stored(&mut self, hash: &str) -> bool {
+        if self.stored_definitions.contains(hash) {
+            return true;
+        }
+        let stored = matches!(self.reader.definition(hash), Ok(Some(_)));
+        if stored {
+            self.stored_definitions.insert(hash.to_owned());
+        }
+        stored
     }
 
     fn propose(&mut self, commands: Vec<Command>, pendings: Vec<Pending>) {

@@ -20,9 +20,10 @@
 //! `save_committed` is a relaxed write: losing it only means re-applying fewer entries at
 //! start, and the applied state is persistent anyway.
 
+use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::ops::{Bound, RangeBounds};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use cairn_proto::storage as proto;
 use openraft::storage::{LogFlushed, LogState, RaftLogReader, RaftLogStorage};
@@ -37,11 +38,99 @@ use crate::ids::{NodeId, ShardId};
 use crate::raft::TypeConfig;
 use crate::raft::codec::{self, Entry, LogId, Vote};
 
+/// The newest entries of a shard's log, as appended, kept in memory: openraft reads each
+/// entry back soon after appending it (to apply it, and to send it to followers), and
+/// serving those reads from here keeps them off RocksDB, where a read has to look through
+/// every level and decompress blocks. Always a contiguous run of indexes ending at the last
+/// entry written, bounded in count and bytes; older entries are read from RocksDB.
+#[derive(Debug, Default)]
+struct RecentEntries {
+    entries: VecDeque<(Entry, usize)>,
+    bytes: usize,
+}
+
+/// Bounds of [`RecentEntries`] per shard.
+const RECENT_ENTRIES_MAX: usize = 4096;
+const RECENT_BYTES_MAX: usize = 16 << 20;
+
+impl RecentEntries {
+    fn first_index(&self) -> Option<u64> {
+        self.entries.front().map(|(e, _)| e.log_id.index)
+    }
+
+    fn last_index(&self) -> Option<u64> {
+        self.entries.back().map(|(e, _)| e.log_id.index)
+    }
+
+    /// Entries `[start, end)` if all of them are here.
+    fn get(&self, start: u64, end: u64) -> Option<Vec<Entry>> {
+        let first = self.first_index()?;
+        let last = self.last_index()?;
+        if start < first || end > last.saturating_add(1) {
+            return None;
+        }
+        let from = usize::try_from(start - first).ok()?;
+        let count = usize::try_from(end - start).ok()?;
+        Some(
+            self.entries
+                .range(from..from + count)
+                .map(|(e, _)| e.clone())
+                .collect(),
+        )
+    }
+
+    /// Entries just written after the last one (anything else starts the run afresh).
+    fn extend(&mut self, written: Vec<(Entry, usize)>) {
+        let continues = match (self.last_index(), written.first()) {
+            (Some(last), Some((next, _))) => last.checked_add(1) == Some(next.log_id.index),
+            _ => true,
+        };
+        if !continues {
+            self.clear();
+        }
+        for (entry, size) in written {
+            self.bytes += size;
+            self.entries.push_back((entry, size));
+        }
+        while self.entries.len() > RECENT_ENTRIES_MAX || self.bytes > RECENT_BYTES_MAX {
+            self.pop_front();
+        }
+    }
+
+    /// Forgets `[index, ∞)`.
+    fn truncate(&mut self, index: u64) {
+        while self.last_index().is_some_and(|last| last >= index) {
+            if let Some((_, size)) = self.entries.pop_back() {
+                self.bytes -= size;
+            }
+        }
+    }
+
+    /// Forgets `(-∞, index]`.
+    fn purge(&mut self, index: u64) {
+        while self.first_index().is_some_and(|first| first <= index) {
+            self.pop_front();
+        }
+    }
+
+    fn pop_front(&mut self) {
+        if let Some((_, size)) = self.entries.pop_front() {
+            self.bytes -= size;
+        }
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+}
+
 /// Reads a shard's log; cheap to clone, one per replication stream.
 #[derive(Debug, Clone)]
 pub struct LogReader {
     inner: Arc<Inner>,
     shard: ShardId,
+    recent: Arc<Mutex<RecentEntries>>,
 }
 
 impl LogReader {
@@ -49,6 +138,11 @@ impl LogReader {
     pub fn entries(&self, start: u64, end: Option<u64>) -> Result<Vec<Entry>, Error> {
         if end.is_some_and(|end| end <= start) {
             return Ok(Vec::new());
+        }
+        if let Some(end) = end
+            && let Some(entries) = self.recent().get(start, end)
+        {
+            return Ok(entries);
         }
         let (_, shard_end) = keys::shard_range(Table::RaftLog, self.shard);
         let end_key = end.map_or(shard_end, |end| keys::log(self.shard, end));
@@ -91,6 +185,10 @@ impl LogReader {
         Ok(entry)
     }
 
+    fn recent(&self) -> std::sync::MutexGuard<'_, RecentEntries> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn meta<M: Message + Default>(&self, field: RaftMeta) -> Result<Option<M>, Error> {
         self.inner
             .view(self.shard)
@@ -130,7 +228,11 @@ pub struct LogStore {
 impl LogStore {
     pub(crate) fn new(inner: Arc<Inner>, shard: ShardId) -> Self {
         LogStore {
-            reader: LogReader { inner, shard },
+            reader: LogReader {
+                inner,
+                shard,
+                recent: Arc::default(),
+            },
         }
     }
 
@@ -169,9 +271,14 @@ impl LogStore {
         &self.reader.inner
     }
 
-    fn append_batch(&self, entries: impl IntoIterator<Item = Entry>) -> Result<WriteBatch, Error> {
+    /// The write batch for `entries`, and the entries with their encoded sizes.
+    fn append_batch(
+        &self,
+        entries: impl IntoIterator<Item = Entry>,
+    ) -> Result<(WriteBatch, Vec<(Entry, usize)>), Error> {
         let shard = self.shard();
         let mut batch = WriteBatch::default();
+        let mut written = Vec::new();
         let mut previous: Option<u64> = None;
         for entry in entries {
             let index = entry.log_id.index;
@@ -185,12 +292,11 @@ impl LogStore {
                 });
             }
             previous = Some(index);
-            batch.put(
-                keys::log(shard, index),
-                codec::entry_to_proto(entry).encode_to_vec(),
-            );
+            let encoded = codec::entry_to_proto(entry.clone()).encode_to_vec();
+            written.push((entry, encoded.len()));
+            batch.put(keys::log(shard, index), encoded);
         }
-        Ok(batch)
+        Ok((batch, written))
     }
 }
 
@@ -258,12 +364,17 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         I::IntoIter: OptionalSend,
     {
         let written = match self.append_batch(entries) {
-            Ok(batch) if batch.is_empty() => Ok(()),
-            Ok(batch) => {
+            Ok((batch, _)) if batch.is_empty() => Ok(()),
+            Ok((batch, entries)) => {
                 let started = std::time::Instant::now();
                 let written =
                     write_blocking(self.inner(), self.shard(), batch, Durability::Synced).await;
                 crate::metrics::record::log_append_duration(started.elapsed());
+                // Readable from memory only once they are on disk: a read never sees an
+                // entry that a failed write left out.
+                if written.is_ok() {
+                    self.reader.recent().extend(entries);
+                }
                 written
             }
             Err(e) => Err(e),
@@ -284,6 +395,8 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         let (_, shard_end) = keys::shard_range(Table::RaftLog, self.shard());
         let mut batch = WriteBatch::default();
         batch.delete_range(keys::log(self.shard(), log_id.index), shard_end);
+        // Forgotten first: from here on a read of these indexes must not find them.
+        self.reader.recent().truncate(log_id.index);
         write_blocking(self.inner(), self.shard(), batch, Durability::Synced)
             .await
             .map_err(|e| e.writing_logs())
@@ -302,6 +415,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
             codec::log_id_to_proto(&log_id).encode_to_vec(),
         );
         batch.delete_range(start, end);
+        self.reader.recent().purge(log_id.index);
         let inner = self.inner().clone();
         tokio::task::spawn_blocking(move || {
             // The applied state of every purged entry must be on disk before the entries go.
@@ -312,5 +426,62 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         .map_err(|source| Error::Task { shard, source })
         .and_then(|written| written)
         .map_err(|e| e.writing_logs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use openraft::{CommittedLeaderId, EntryPayload};
+
+    use super::*;
+
+    fn entry(index: u64) -> (Entry, usize) {
+        let log_id = LogId::new(CommittedLeaderId::new(1, 1), index);
+        let entry = Entry {
+            log_id,
+            payload: EntryPayload::Blank,
+        };
+        (entry, 10)
+    }
+
+    fn indexes(entries: Option<Vec<Entry>>) -> Option<Vec<u64>> {
+        entries.map(|e| e.iter().map(|e| e.log_id.index).collect())
+    }
+
+    #[test]
+    fn serves_only_ranges_it_holds_whole() {
+        let mut recent = RecentEntries::default();
+        recent.extend((5..=9).map(entry).collect());
+        assert_eq!(indexes(recent.get(5, 10)), Some(vec![5, 6, 7, 8, 9]));
+        assert_eq!(indexes(recent.get(7, 9)), Some(vec![7, 8]));
+        assert_eq!(indexes(recent.get(4, 6)), None, "index 4 is not held");
+        assert_eq!(indexes(recent.get(8, 11)), None, "index 10 is not held");
+    }
+
+    #[test]
+    fn truncate_purge_and_a_gap_forget_what_they_must() {
+        let mut recent = RecentEntries::default();
+        recent.extend((1..=6).map(entry).collect());
+        recent.truncate(5);
+        assert_eq!(indexes(recent.get(1, 5)), Some(vec![1, 2, 3, 4]));
+        assert_eq!(indexes(recent.get(4, 6)), None);
+        recent.purge(2);
+        assert_eq!(indexes(recent.get(2, 4)), None);
+        assert_eq!(indexes(recent.get(3, 5)), Some(vec![3, 4]));
+        // Entries that do not follow the last one start the run afresh.
+        recent.extend((9..=10).map(entry).collect());
+        assert_eq!(indexes(recent.get(3, 5)), None);
+        assert_eq!(indexes(recent.get(9, 11)), Some(vec![9, 10]));
+        assert_eq!(recent.bytes, 20);
+    }
+
+    #[test]
+    fn holds_at_most_its_bound() {
+        let mut recent = RecentEntries::default();
+        let count = u64::try_from(RECENT_ENTRIES_MAX).unwrap_or(u64::MAX) + 10;
+        recent.extend((1..=count).map(entry).collect());
+        assert_eq!(recent.entries.len(), RECENT_ENTRIES_MAX);
+        assert_eq!(recent.first_index(), Some(11));
+        assert_eq!(recent.last_index(), Some(count));
     }
 }
