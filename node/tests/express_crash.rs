@@ -4,10 +4,9 @@
 //! data directory. Every start it acknowledged must reach the endpoint at least once.
 
 mod express_support;
+mod node_process;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,78 +14,17 @@ use std::time::Duration;
 use cairn_proto::v1::executions_client::ExecutionsClient;
 use cairn_proto::v1::{StartExecutionRequest, StateMachineType};
 use express_support::{Recorder, must_create_machine};
+use node_process::{Endpoint, NodeProcess};
 use serde_json::json;
-use tonic::transport::Channel;
 
 const KILLS: usize = 4;
-
-struct NodeProcess {
-    child: Child,
-    endpoint: String,
-}
-
-/// A failing test must not leave its node running.
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn must_spawn(data_dir: &std::path::Path) -> NodeProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn-node"))
-        .args([
-            "--data-dir",
-            data_dir.to_str().expect("UTF-8 path"),
-            "--listen",
-            "127.0.0.1:0",
-            "--shards",
-            "2",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("cairn-node starts");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the node prints its address");
-    let address = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .expect("an address")
-        .to_owned();
-    assert!(address.contains(':'), "unexpected first line {line:?}");
-    NodeProcess {
-        child,
-        endpoint: format!("http://{address}"),
-    }
-}
-
-/// The endpoint of whichever node process is current.
-#[derive(Clone)]
-struct Endpoint(Arc<Mutex<String>>);
-
-impl Endpoint {
-    async fn channel(&self) -> Option<Channel> {
-        let endpoint = self.0.lock().expect("not poisoned").clone();
-        Channel::from_shared(endpoint)
-            .ok()?
-            .connect_timeout(Duration::from_secs(1))
-            .connect()
-            .await
-            .ok()
-    }
-}
+const SHARDS: u32 = 2;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_loses_no_acknowledged_express_start() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let mut process = must_spawn(dir.path());
-    let endpoint = Endpoint(Arc::new(Mutex::new(process.endpoint.clone())));
+    let mut process = NodeProcess::must_spawn(dir.path(), SHARDS);
+    let endpoint = Endpoint::new(&process.endpoint);
     let recorder = Recorder::start().await;
     let machine = must_create_machine(
         endpoint.channel().await.expect("the node is up"),
@@ -141,11 +79,10 @@ async fn sigkill_loses_no_acknowledged_express_start() {
     for kill in 0..KILLS {
         let pause = 300 + rng.range_inclusive(0, 1200) as u64;
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        process.child.kill().expect("SIGKILL delivered");
-        let _ = process.child.wait();
+        process.kill();
         drop(process);
-        process = must_spawn(dir.path());
-        *endpoint.0.lock().expect("not poisoned") = process.endpoint.clone();
+        process = NodeProcess::must_spawn(dir.path(), SHARDS);
+        endpoint.set(&process.endpoint);
         eprintln!("kill {} of {KILLS} after {pause} ms", kill + 1);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
