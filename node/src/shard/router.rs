@@ -54,11 +54,74 @@ impl std::fmt::Debug for Router {
     }
 }
 
+/// A request [`Router::on_leader`] carries to a shard's leader: run on this node's replica
+/// when it leads, or sent to the node that does.
+trait LeaderCall: Sync {
+    type Output;
+
+    fn local(
+        &self,
+        local: &crate::cluster::LocalShard,
+    ) -> impl Future<Output = Result<Self::Output, Error>> + Send;
+
+    fn remote(
+        &self,
+        router: &Router,
+        leader: &Leader,
+        shard: ShardId,
+        hops: u32,
+        deadline: tokio::time::Instant,
+    ) -> impl Future<Output = Result<Self::Output, Error>> + Send;
+}
+
+impl LeaderCall for Command {
+    type Output = Outcome;
+
+    fn local(
+        &self,
+        local: &crate::cluster::LocalShard,
+    ) -> impl Future<Output = Result<Outcome, Error>> + Send {
+        local.handle.dispatch(self.clone())
+    }
+
+    fn remote(
+        &self,
+        router: &Router,
+        leader: &Leader,
+        shard: ShardId,
+        hops: u32,
+        deadline: tokio::time::Instant,
+    ) -> impl Future<Output = Result<Outcome, Error>> + Send {
+        router.submit_remote(leader, shard, self, hops, deadline)
+    }
+}
+
+impl LeaderCall for Query {
+    type Output = Answer;
+
+    fn local(
+        &self,
+        local: &crate::cluster::LocalShard,
+    ) -> impl Future<Output = Result<Answer, Error>> + Send {
+        local.read(self.clone())
+    }
+
+    fn remote(
+        &self,
+        router: &Router,
+        leader: &Leader,
+        shard: ShardId,
+        hops: u32,
+        deadline: tokio::time::Instant,
+    ) -> impl Future<Output = Result<Answer, Error>> + Send {
+        router.query_remote(leader, shard, self, hops, deadline)
+    }
+}
+
 /// Where a request for a shard goes next.
 enum Route {
     Local(crate::cluster::LocalShard),
     Remote(Leader),
-    Unknown,
 }
 
 impl Router {
@@ -103,29 +166,34 @@ impl Router {
 
     /// Where to send a request for `shard` next: the hinted leader, else this node's own
     /// replica or the leader it knows of, else any other node not yet found unreachable (which
-    /// answers with a hint).
-    fn route(&self, shard: ShardId, hint: Option<Leader>, unreachable: &BTreeSet<NodeId>) -> Route {
+    /// answers with a hint); `None` when no node is left to ask.
+    fn route(
+        &self,
+        shard: ShardId,
+        hint: Option<Leader>,
+        unreachable: &BTreeSet<NodeId>,
+    ) -> Option<Route> {
         let cluster = &self.inner.cluster;
         if let Some(hint) = hint {
             if hint.node == cluster.node_id {
                 if let Some(local) = cluster.member(shard) {
-                    return Route::Local(local);
+                    return Some(Route::Local(local));
                 }
             } else if !unreachable.contains(&hint.node) {
-                return Route::Remote(hint);
+                return Some(Route::Remote(hint));
             }
         }
         match (cluster.member(shard), cluster.leader(shard)) {
-            (Some(local), Some(leader)) if leader.node == cluster.node_id => Route::Local(local),
-            (_, Some(leader)) if !unreachable.contains(&leader.node) => Route::Remote(leader),
-            (Some(local), None) => Route::Local(local),
+            (Some(local), Some(leader)) if leader.node == cluster.node_id => {
+                Some(Route::Local(local))
+            }
+            (_, Some(leader)) if !unreachable.contains(&leader.node) => Some(Route::Remote(leader)),
+            (Some(local), None) => Some(Route::Local(local)),
             _ => cluster
                 .nodes()
                 .into_iter()
                 .find(|(node, _)| *node != cluster.node_id && !unreachable.contains(node))
-                .map_or(Route::Unknown, |(node, address)| {
-                    Route::Remote(Leader { node, address })
-                }),
+                .map(|(node, address)| Route::Remote(Leader { node, address })),
         }
     }
 
@@ -147,24 +215,29 @@ impl Router {
 
     /// Delivers a command to the leader of `shard`.
     pub async fn submit(&self, shard: ShardId, command: Command) -> Result<Outcome, Error> {
+        self.on_leader(shard, &command).await
+    }
+
+    /// Carries `call` to the leader of `shard` as far as this node can tell, and again to the
+    /// next candidate while the answer is transient: a `NotLeader` hint is followed at once,
+    /// an unreachable node is skipped, and otherwise leadership gets a moment to settle. At
+    /// most [`HOPS_MAX`] attempts, within [`ROUTE_DEADLINE`].
+    async fn on_leader<C: LeaderCall>(&self, shard: ShardId, call: &C) -> Result<C::Output, Error> {
         let deadline = tokio::time::Instant::now() + ROUTE_DEADLINE;
         let mut hint = None;
         let mut unreachable = BTreeSet::new();
-        let mut last_error = Error::NotLeader {
+        let not_leader = Error::NotLeader {
             shard,
             leader_hint: None,
         };
+        let mut last_error = not_leader.clone();
         for hop in 0..HOPS_MAX {
             let result = match self.route(shard, hint.take(), &unreachable) {
-                Route::Local(local) => local.handle.dispatch(command.clone()).await,
-                Route::Remote(leader) => {
-                    self.submit_remote(&leader, shard, &command, hop, deadline)
-                        .await
+                Some(Route::Local(local)) => call.local(&local).await,
+                Some(Route::Remote(leader)) => {
+                    call.remote(self, &leader, shard, hop, deadline).await
                 }
-                Route::Unknown => Err(Error::NotLeader {
-                    shard,
-                    leader_hint: None,
-                }),
+                None => Err(not_leader.clone()),
             };
             match result {
                 Err(error) if error.is_transient() => {
@@ -240,42 +313,7 @@ impl Router {
 
     /// Runs a read on the leader of `shard`.
     pub async fn query(&self, shard: ShardId, query: Query) -> Result<Answer, Error> {
-        let deadline = tokio::time::Instant::now() + ROUTE_DEADLINE;
-        let mut hint = None;
-        let mut unreachable = BTreeSet::new();
-        let mut last_error = Error::NotLeader {
-            shard,
-            leader_hint: None,
-        };
-        for hop in 0..HOPS_MAX {
-            let result = match self.route(shard, hint.take(), &unreachable) {
-                Route::Local(local) => local.read(query.clone()).await,
-                Route::Remote(leader) => {
-                    self.query_remote(&leader, shard, &query, hop, deadline)
-                        .await
-                }
-                Route::Unknown => Err(Error::NotLeader {
-                    shard,
-                    leader_hint: None,
-                }),
-            };
-            match result {
-                Err(error) if error.is_transient() => {
-                    if let Error::Unreachable { node, .. } = &error {
-                        unreachable.insert(*node);
-                        self.inner.cluster.forget_leader(shard, *node);
-                    }
-                    hint = self.hinted(&error);
-                    last_error = error;
-                    if hint.is_none() && !self.pause_before_retry(deadline, &mut unreachable).await
-                    {
-                        break;
-                    }
-                }
-                other => return other,
-            }
-        }
-        Err(last_error)
+        self.on_leader(shard, &query).await
     }
 
     async fn query_remote(
