@@ -71,6 +71,31 @@ fn probe_machine(workload: &Workload) -> String {
         .replace(":activity:cluster-work", ":stateMachine:pass-chain")
 }
 
+/// Describes `arn` until it has ended (within 30 s).
+async fn must_end(
+    client: &mut ExecutionsClient<Channel>,
+    arn: &str,
+) -> cairn_proto::v1::DescribeExecutionResponse {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let described = client
+            .describe_execution(DescribeExecutionRequest {
+                execution_arn: arn.to_owned(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        if described.status != ExecutionStatus::Running as i32 {
+            return described;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{arn} still running after 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn channel(endpoint: &str) -> Channel {
     Channel::from_shared(endpoint.to_owned())
         .unwrap()
@@ -144,19 +169,7 @@ async fn every_node_serves_every_request() {
     for (i, arn) in arns.iter().enumerate() {
         let endpoint = &endpoints[(i + 1) % 3];
         let mut client = ExecutionsClient::new(channel(endpoint).await);
-        let described = loop {
-            let d = client
-                .describe_execution(DescribeExecutionRequest {
-                    execution_arn: arn.clone(),
-                })
-                .await
-                .unwrap()
-                .into_inner();
-            if d.status != ExecutionStatus::Running as i32 {
-                break d;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
+        let described = must_end(&mut client, arn).await;
         assert_eq!(described.status, ExecutionStatus::Succeeded as i32);
         assert_eq!(described.output.as_deref(), Some(r#"{"ok":true}"#));
         let history = client
@@ -264,19 +277,7 @@ async fn every_node_serves_every_request() {
     }
     for (i, arn) in task_arns.iter().enumerate() {
         let mut client = ExecutionsClient::new(channel(&endpoints[0]).await);
-        let described = loop {
-            let d = client
-                .describe_execution(DescribeExecutionRequest {
-                    execution_arn: arn.clone(),
-                })
-                .await
-                .unwrap()
-                .into_inner();
-            if d.status != ExecutionStatus::Running as i32 {
-                break d;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
+        let described = must_end(&mut client, arn).await;
         assert_eq!(described.output, Some(json!({"i": i}).to_string()));
     }
     cluster
