@@ -29,8 +29,9 @@ use crate::ids::{
 };
 use crate::storage::{Cursor, Page, ShardReader};
 
-/// How many times a request follows `NotLeader` hints (or waits out an election) before it
-/// gives up with `NotLeader`.
+/// How many `NotLeader` hints a request follows before it gives up with `NotLeader` (a bound
+/// on hints that point around in a circle; waiting out an election is bounded by the
+/// deadline instead).
 const HOPS_MAX: u32 = 8;
 /// How long a request keeps trying to reach a shard's leader while it changes.
 const ROUTE_DEADLINE: Duration = Duration::from_secs(10);
@@ -221,7 +222,7 @@ impl Router {
     /// Carries `call` to the leader of `shard` as far as this node can tell, and again to the
     /// next candidate while the answer is transient: a `NotLeader` hint is followed at once,
     /// an unreachable node is skipped, and otherwise leadership gets a moment to settle. At
-    /// most [`HOPS_MAX`] attempts, within [`ROUTE_DEADLINE`].
+    /// most [`HOPS_MAX`] hints followed, all within [`ROUTE_DEADLINE`].
     async fn on_leader<C: LeaderCall>(&self, shard: ShardId, call: &C) -> Result<C::Output, Error> {
         let deadline = tokio::time::Instant::now() + ROUTE_DEADLINE;
         let mut hint = None;
@@ -230,12 +231,12 @@ impl Router {
             shard,
             leader_hint: None,
         };
-        let mut last_error = not_leader.clone();
-        for hop in 0..HOPS_MAX {
+        let mut hops = 0;
+        loop {
             let result = match self.route(shard, hint.take(), &unreachable) {
                 Some(Route::Local(local)) => call.local(&local).await,
                 Some(Route::Remote(leader)) => {
-                    call.remote(self, &leader, shard, hop, deadline).await
+                    call.remote(self, &leader, shard, hops, deadline).await
                 }
                 None => Err(not_leader.clone()),
             };
@@ -246,16 +247,20 @@ impl Router {
                         self.inner.cluster.forget_leader(shard, *node);
                     }
                     hint = self.hinted(&error);
-                    last_error = error;
-                    if hint.is_none() && !self.pause_before_retry(deadline, &mut unreachable).await
-                    {
-                        break;
+                    let go_on = if hint.is_some() {
+                        hops += 1;
+                        hops < HOPS_MAX && tokio::time::Instant::now() < deadline
+                    } else {
+                        // An election takes one to two seconds: wait it out.
+                        self.pause_before_retry(deadline, &mut unreachable).await
+                    };
+                    if !go_on {
+                        return Err(error);
                     }
                 }
                 other => return other,
             }
         }
-        Err(last_error)
     }
 
     async fn submit_remote(
