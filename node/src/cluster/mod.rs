@@ -8,6 +8,7 @@ pub mod admin;
 pub mod internal;
 pub mod peers;
 pub mod placement;
+pub mod read_barrier;
 pub mod rebalance;
 pub mod transport;
 
@@ -24,6 +25,7 @@ use crate::raft::TypeConfig;
 use crate::shard::{Deps, Handle, Service};
 use crate::storage::{self, ShardReader};
 use peers::Peers;
+use read_barrier::{ReadBarrier, Refusal};
 use transport::Network;
 
 /// A shard hosted on this node.
@@ -33,6 +35,8 @@ pub struct LocalShard {
     pub raft: Raft<TypeConfig>,
     pub handle: Handle,
     pub reader: ShardReader,
+    /// Shared by every read of the shard on this node (see [`read_barrier`]).
+    pub reads: ReadBarrier,
 }
 
 impl LocalShard {
@@ -44,25 +48,24 @@ impl LocalShard {
         query: crate::shard::Query,
     ) -> Result<crate::shard::Answer, crate::shard::Error> {
         use crate::shard::Error;
-        use openraft::error::{CheckIsLeaderError, RaftError};
-        match self.raft.ensure_linearizable().await {
-            Ok(_) => {}
-            Err(RaftError::APIError(CheckIsLeaderError::ForwardToLeader(forward))) => {
+        match self.reads.confirm().await {
+            Ok(()) => {}
+            Err(Refusal::NotLeader { leader }) => {
                 return Err(Error::NotLeader {
                     shard: self.shard,
-                    leader_hint: forward.leader_id,
+                    leader_hint: leader,
                 });
             }
-            Err(RaftError::APIError(CheckIsLeaderError::QuorumNotEnough(_))) => {
+            Err(Refusal::NoQuorum) => {
                 return Err(Error::NotLeader {
                     shard: self.shard,
                     leader_hint: None,
                 });
             }
-            Err(RaftError::Fatal(e)) => {
+            Err(Refusal::Stopped(reason)) => {
                 return Err(Error::ShardStopped {
                     shard: self.shard,
-                    reason: e.to_string(),
+                    reason,
                 });
             }
         }
@@ -238,6 +241,7 @@ impl Cluster {
             .push(actor);
         let local = LocalShard {
             shard,
+            reads: ReadBarrier::new(raft.clone()),
             raft,
             handle,
             reader,
