@@ -1,6 +1,8 @@
 //! Turning a start request into a [`Launch`]: the state machine it names, a checked name and
 //! input, the parsed definition and the execution's identity.
 
+use std::sync::Arc;
+
 use asl::definition::MachineType;
 use asl::interpreter::ExecutionInfo;
 use cairn_proto::storage::{DefinitionRow, StateMachineRecord};
@@ -38,7 +40,7 @@ impl Handle {
     pub async fn state_machine(
         &self,
         state_machine_arn: &str,
-    ) -> Result<StateMachineRecord, Error> {
+    ) -> Result<Arc<StateMachineRecord>, Error> {
         let record = self.record(state_machine_arn).await?;
         if record.status == "DELETING" {
             return Err(shard::Error::StateMachineDeleting(state_machine_arn.to_owned()).into());
@@ -46,11 +48,11 @@ impl Handle {
         Ok(record)
     }
 
-    async fn record(&self, state_machine_arn: &str) -> Result<StateMachineRecord, Error> {
+    async fn record(&self, state_machine_arn: &str) -> Result<Arc<StateMachineRecord>, Error> {
         let router = &self.inner().env.router;
         let name = router.state_machine_name(state_machine_arn)?;
         let record = router
-            .state_machine(&name)
+            .state_machine_to_start(&name)
             .await?
             .ok_or_else(|| shard::Error::StateMachineDoesNotExist(state_machine_arn.to_owned()))?;
         Ok(record)

@@ -136,7 +136,7 @@ impl Handle {
     pub async fn express_machine(
         &self,
         state_machine_arn: &str,
-    ) -> Result<Option<StateMachineRecord>, Error> {
+    ) -> Result<Option<Arc<StateMachineRecord>>, Error> {
         let standard = &self.inner.standard_machines;
         if standard.is_standard(state_machine_arn) {
             return Ok(None);
@@ -170,7 +170,7 @@ impl Handle {
         let finished = self.execute(launch).await.ok_or(Error::ShuttingDown)?;
         Ok(SyncOutcome {
             execution_arn: identity.execution_arn,
-            state_machine_arn: record.arn,
+            state_machine_arn: record.arn.clone(),
             name: identity.name,
             start_millis: finished.start.as_millis(),
             stop_millis: finished.stop.as_millis(),

@@ -16,6 +16,7 @@ use cairn_proto::storage::{
 };
 
 use super::query::{Answer, Query};
+use super::recent_state_machines::RecentStateMachines;
 use super::{
     ActivityCommand, Command, Error, Outcome, StartReply, StartRequest, StateMachineCommand,
 };
@@ -45,6 +46,7 @@ struct Inner {
     cluster: Arc<Cluster>,
     arns: Arns,
     payload_bytes_max: u64,
+    recent_state_machines: RecentStateMachines,
 }
 
 impl std::fmt::Debug for Router {
@@ -132,6 +134,7 @@ impl Router {
                 cluster,
                 arns,
                 payload_bytes_max,
+                recent_state_machines: RecentStateMachines::default(),
             }),
         }
     }
@@ -430,6 +433,26 @@ impl Router {
         }
     }
 
+    /// The state machine `name` for starting an execution of it: read from its shard, or, for
+    /// a second after such a read, remembered (see [`super::recent_state_machines`]).
+    pub async fn state_machine_to_start(
+        &self,
+        name: &str,
+    ) -> Result<Option<Arc<StateMachineRecord>>, Error> {
+        let recent = &self.inner.recent_state_machines;
+        let now = std::time::Instant::now();
+        if let Some(record) = recent.get(name, now) {
+            return Ok(Some(record));
+        }
+        let ticket = recent.ticket(now);
+        let Some(record) = self.state_machine(name).await? else {
+            return Ok(None);
+        };
+        let record = Arc::new(record);
+        recent.remember(Arc::clone(&record), ticket);
+        Ok(Some(record))
+    }
+
     pub async fn state_machines_page(
         &self,
         shard: ShardId,
@@ -492,12 +515,16 @@ impl Router {
         name: &str,
         command: StateMachineCommand,
     ) -> Result<(), Error> {
-        self.submit(
-            self.name_shard(name),
-            Command::StateMachine(Box::new(command)),
-        )
-        .await
-        .map(|_| ())
+        let recent = &self.inner.recent_state_machines;
+        recent.forget(name);
+        let submitted = self
+            .submit(
+                self.name_shard(name),
+                Command::StateMachine(Box::new(command)),
+            )
+            .await;
+        recent.forget(name);
+        submitted.map(|_| ())
     }
 
     pub async fn activity_command(
@@ -521,7 +548,7 @@ impl Router {
     ) -> Result<StartReply, Error> {
         let machine_name = self.state_machine_name(state_machine_arn)?;
         let record = self
-            .state_machine(&machine_name)
+            .state_machine_to_start(&machine_name)
             .await?
             .ok_or_else(|| Error::StateMachineDoesNotExist(state_machine_arn.to_owned()))?;
         if record.status == "DELETING" {

@@ -1,0 +1,152 @@
+//! The state machines this node started executions of lately, so that a start does not read
+//! its state machine from the state machine's shard every time.
+//!
+//! Without it every start is two shard operations (a linearizable read of the state machine,
+//! often on another node, then the start on the execution's shard). A record is kept for
+//! [`FRESH_FOR`]; a create, update or delete sent through this node forgets it at once, so
+//! changes made through the node a client starts through are seen by its next start. A change
+//! made through another node can go unseen here for up to [`FRESH_FOR`]: Step Functions
+//! documents the same ("executions started immediately after calling UpdateStateMachine may
+//! use the previous state machine definition and roleArn"). Absent state machines are never
+//! remembered, so a state machine created through another node can be started at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use cairn_proto::storage::StateMachineRecord;
+
+/// How long a state machine read for a start serves later starts.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+/// Most state machines remembered; beyond it the memory starts over.
+const ENTRIES_MAX: usize = 4096;
+
+#[derive(Debug, Default)]
+pub struct RecentStateMachines {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<String, Entry>,
+    /// Counts changes sent through this node, so a read that began before one is not
+    /// remembered after it.
+    changes: u64,
+}
+
+/// A read of a state machine about to be sent; [`RecentStateMachines::remember`] takes it
+/// back with the record.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadTicket {
+    at: Instant,
+    changes: u64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    read_at: Instant,
+    record: Arc<StateMachineRecord>,
+}
+
+impl RecentStateMachines {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The record of `name` if it was read less than [`FRESH_FOR`] before `now`.
+    pub fn get(&self, name: &str, now: Instant) -> Option<Arc<StateMachineRecord>> {
+        let inner = self.lock();
+        let entry = inner.entries.get(name)?;
+        (now.saturating_duration_since(entry.read_at) < FRESH_FOR)
+            .then(|| Arc::clone(&entry.record))
+    }
+
+    /// Taken just before a read is sent.
+    pub fn ticket(&self, now: Instant) -> ReadTicket {
+        ReadTicket {
+            at: now,
+            changes: self.lock().changes,
+        }
+    }
+
+    /// Remembers `record`, read with `ticket`, unless a change went through this node since.
+    pub fn remember(&self, record: Arc<StateMachineRecord>, ticket: ReadTicket) {
+        let mut inner = self.lock();
+        if inner.changes != ticket.changes {
+            return;
+        }
+        if inner.entries.len() >= ENTRIES_MAX && !inner.entries.contains_key(&record.name) {
+            inner.entries.clear();
+        }
+        inner.entries.insert(
+            record.name.clone(),
+            Entry {
+                read_at: ticket.at,
+                record,
+            },
+        );
+    }
+
+    /// Forgets `name`: a change to it is going, or has gone, through this node. Called both
+    /// before the change is sent and after it is committed.
+    pub fn forget(&self, name: &str) {
+        let mut inner = self.lock();
+        inner.changes += 1;
+        inner.entries.remove(name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(name: &str, revision: &str) -> Arc<StateMachineRecord> {
+        Arc::new(StateMachineRecord {
+            name: name.to_owned(),
+            revision_id: revision.to_owned(),
+            ..StateMachineRecord::default()
+        })
+    }
+
+    #[test]
+    fn a_record_serves_for_its_freshness_window_and_until_forgotten() {
+        let recent = RecentStateMachines::default();
+        let t0 = Instant::now();
+        assert!(recent.get("orders", t0).is_none());
+        recent.remember(record("orders", "r1"), recent.ticket(t0));
+        let seen = recent.get("orders", t0 + FRESH_FOR / 2).expect("fresh");
+        assert_eq!(seen.revision_id, "r1");
+        assert!(recent.get("orders", t0 + FRESH_FOR).is_none());
+        recent.remember(record("orders", "r2"), recent.ticket(t0));
+        recent.forget("orders");
+        assert!(recent.get("orders", t0).is_none());
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_change_is_not_remembered() {
+        let recent = RecentStateMachines::default();
+        let now = Instant::now();
+        let ticket = recent.ticket(now);
+        // An update goes through this node while the read is on its way.
+        recent.forget("orders");
+        recent.remember(record("orders", "r-old"), ticket);
+        assert!(recent.get("orders", now).is_none());
+        recent.remember(record("orders", "r-new"), recent.ticket(now));
+        assert_eq!(
+            recent.get("orders", now).expect("remembered").revision_id,
+            "r-new"
+        );
+    }
+
+    #[test]
+    fn the_memory_is_bounded() {
+        let recent = RecentStateMachines::default();
+        let now = Instant::now();
+        for i in 0..=ENTRIES_MAX {
+            recent.remember(record(&format!("m{i}"), "r"), recent.ticket(now));
+        }
+        let inner = recent.lock();
+        assert!(inner.entries.len() <= ENTRIES_MAX);
+        assert!(inner.entries.contains_key(&format!("m{ENTRIES_MAX}")));
+    }
+}
