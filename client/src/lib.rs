@@ -19,7 +19,8 @@ pub mod local;
 pub use client::{
     ACTIVITY_LONG_POLL, Client, ClientOptions, ClusterStatus, ERROR_NAME_METADATA,
     EXPRESS_DURATION_MAX, Error, Handled, INVALID_TASK_INPUT, NodeStatus, Result, Task,
-    TaskFailure, Watch, Worker, execution_shard, is_terminal_event, replication_lag,
+    TaskFailure, Watch, Worker, execution_names, execution_shard, is_terminal_event,
+    replication_lag, state_machine_name,
 };
 
 /// The `cairn.v1` messages the client's methods take and return.

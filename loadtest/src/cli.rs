@@ -64,6 +64,12 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub connections: usize,
 
+    /// Send every call round-robin over the endpoints instead of to the endpoint that leads
+    /// the execution's shard (learned from GetClusterInfo every 2 s). The node that gets a
+    /// call it does not lead forwards it, so this measures that extra hop.
+    #[arg(long)]
+    pub no_routing: bool,
+
     /// What each execution runs. The state machine (and activity) is created by the tool
     /// under a name unique to the run.
     #[arg(long, value_enum, default_value_t = WorkloadKind::Pass3)]

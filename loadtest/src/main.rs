@@ -9,6 +9,7 @@ mod errors;
 mod metrics;
 mod progress;
 mod report;
+mod routing;
 mod run;
 mod run_id;
 mod schedule;

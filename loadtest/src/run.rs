@@ -24,7 +24,7 @@ use crate::{progress, run_id};
 pub async fn run(args: Args, settings: Settings, command_line: String) -> Result<Report> {
     let started_at = jiff::Timestamp::now();
     let run_id = run_id::new(started_at.as_millisecond());
-    let pool = Arc::new(Pool::connect(&args.endpoints, args.connections).await?);
+    let pool = Arc::new(Pool::connect(&args.endpoints, args.connections, !args.no_routing).await?);
     let spec = Spec {
         kind: args.workload,
         definition: args.definition.clone(),
@@ -110,7 +110,7 @@ pub async fn run(args: Args, settings: Settings, command_line: String) -> Result
             command_line,
             started_at: started_at.to_string(),
         },
-        run_config(&args, &settings, &target),
+        run_config(&args, &settings, &target, pool.routed_shards()),
         stats.recorded(),
         scraper.map(|scraper| scraper.scraped()),
         Outcome {
@@ -169,7 +169,12 @@ async fn interrupt() {
     }
 }
 
-fn run_config(args: &Args, settings: &Settings, target: &Target) -> RunConfig {
+fn run_config(
+    args: &Args,
+    settings: &Settings,
+    target: &Target,
+    routed_shards: usize,
+) -> RunConfig {
     RunConfig {
         mode: args.mode_name(),
         rate: args.rate,
@@ -178,6 +183,7 @@ fn run_config(args: &Args, settings: &Settings, target: &Target) -> RunConfig {
         state_machine_arn: target.state_machine_arn.clone(),
         endpoints: args.endpoints.clone(),
         connections_per_endpoint: args.connections,
+        routed_shards,
         warmup_s: settings.warmup.as_secs_f64(),
         duration_s: settings.duration.as_secs_f64(),
         max_in_flight: args.max_in_flight,

@@ -66,12 +66,14 @@ impl Tracker {
             return self.start_sync(name).await;
         }
         const OPERATION: &str = "StartExecution";
+        let mut executions = self
+            .pool
+            .executions_for(&self.target.state_machine_name, &name);
         let request = StartExecutionRequest {
             state_machine_arn: self.target.state_machine_arn.clone(),
             name,
             input: self.target.input.clone(),
         };
-        let mut executions = self.pool.executions();
         let call = executions.start_execution(with_deadline(request, self.request_timeout));
         match tokio::time::timeout(self.request_timeout + LOCAL_DEADLINE_SLACK, call).await {
             Ok(Ok(response)) => Ok(Started {
@@ -142,7 +144,7 @@ impl Tracker {
         let request = DescribeExecutionRequest {
             execution_arn: execution_arn.to_owned(),
         };
-        let mut executions = self.pool.executions();
+        let mut executions = self.pool.executions_for_arn(execution_arn);
         let call = executions.describe_execution(with_deadline(request, self.request_timeout));
         let described = match tokio::time::timeout(self.request_timeout, call).await {
             Ok(result) => result?.into_inner(),
@@ -162,7 +164,7 @@ impl Tracker {
             execution_arn: execution_arn.to_owned(),
             after_event_id: *last_event_id,
         };
-        let mut executions = self.pool.executions();
+        let mut executions = self.pool.executions_for_arn(execution_arn);
         // No deadline on the stream itself: it lasts as long as the execution.
         let opened = tokio::time::timeout(
             self.request_timeout,

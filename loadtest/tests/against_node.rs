@@ -179,6 +179,9 @@ fn pass3_open_loop_completes_every_execution() {
     );
     must_have_completed_without_errors(&report);
     assert_eq!(report["config"]["mode"], "open-loop");
+    // A one-node cluster (of 4 shards here) leads every shard: every call went straight to
+    // its leader.
+    assert_eq!(report["config"]["routed_shards"], 4);
     // The schedule offers exactly rate × window starts; none may be dropped unseen.
     let summary = &report["summary"];
     assert_eq!(summary["starts_offered"], 60);

@@ -25,7 +25,7 @@ pub use cluster::{ClusterStatus, NodeStatus, replication_lag};
 pub use error::{ERROR_NAME_METADATA, Error};
 pub use executions::{EXPRESS_DURATION_MAX, is_terminal_event};
 pub use options::{ACTIVITY_LONG_POLL, ClientOptions};
-pub use routing::execution_shard;
+pub use routing::{execution_names, execution_shard, state_machine_name};
 pub use watch::Watch;
 pub use worker::{Handled, INVALID_TASK_INPUT, Task, TaskFailure, Worker};
 

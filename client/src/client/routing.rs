@@ -50,7 +50,7 @@ pub fn execution_shard(state_machine_name: &str, execution_name: &str, shard_cou
 
 /// The state machine and execution names in an execution ARN
 /// (`arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME`).
-pub(super) fn execution_names(execution_arn: &str) -> Option<(&str, &str)> {
+pub fn execution_names(execution_arn: &str) -> Option<(&str, &str)> {
     let mut parts = execution_arn.splitn(8, ':');
     let resource = parts.nth(5)?;
     let machine = parts.next()?;
@@ -59,7 +59,7 @@ pub(super) fn execution_names(execution_arn: &str) -> Option<(&str, &str)> {
 }
 
 /// The state machine name in a state machine ARN.
-pub(super) fn state_machine_name(state_machine_arn: &str) -> Option<&str> {
+pub fn state_machine_name(state_machine_arn: &str) -> Option<&str> {
     let mut parts = state_machine_arn.splitn(7, ':');
     let resource = parts.nth(5)?;
     let name = parts.next()?;

@@ -28,6 +28,9 @@ pub struct RunConfig {
     pub state_machine_arn: String,
     pub endpoints: Vec<String>,
     pub connections_per_endpoint: usize,
+    /// Shards whose leader was among the endpoints when the run began: calls about their
+    /// executions went straight to it (0 with `--no-routing`).
+    pub routed_shards: usize,
     pub warmup_s: f64,
     pub duration_s: f64,
     pub max_in_flight: usize,

@@ -42,6 +42,7 @@ pub fn report() -> Report {
             workload: "pass3",
             state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".to_owned(),
             endpoints: vec!["http://127.0.0.1:7310".to_owned()],
+            routed_shards: 16,
             connections_per_endpoint: 4,
             warmup_s: 1.0,
             duration_s: 2.0,

@@ -26,9 +26,10 @@ fn write_report(out: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(out, "started   {}", r.started_at)?;
     writeln!(
         out,
-        "target    {} ({} connections each)",
+        "target    {} ({} connections each; {} shards routed to their leader)",
         c.endpoints.join(", "),
-        c.connections_per_endpoint
+        c.connections_per_endpoint,
+        c.routed_shards
     )?;
     writeln!(out, "workload  {}, {load}", c.workload)?;
     writeln!(

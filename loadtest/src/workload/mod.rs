@@ -59,6 +59,8 @@ pub struct Spec {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub state_machine_arn: String,
+    /// The name in `state_machine_arn`, which places executions on shards.
+    pub state_machine_name: String,
     /// JSON text.
     pub input: String,
     /// Activities the built-in workers serve (empty when the workload has none).
@@ -108,9 +110,10 @@ pub async fn prepare(pool: &Pool, spec: &Spec, run_id: &str, deadline: Duration)
     } else {
         StateMachineType::Standard
     };
+    let state_machine_name = format!("{prefix}-{}", spec.kind.name());
     let state_machine_arn = create_state_machine(
         pool,
-        &format!("{prefix}-{}", spec.kind.name()),
+        &state_machine_name,
         &definition.to_string(),
         machine_type,
         deadline,
@@ -118,6 +121,7 @@ pub async fn prepare(pool: &Pool, spec: &Spec, run_id: &str, deadline: Duration)
     .await?;
     Ok(Target {
         state_machine_arn,
+        state_machine_name,
         input,
         activity_arns,
         sync,
