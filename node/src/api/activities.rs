@@ -35,13 +35,22 @@ impl ActivitiesService {
 
     async fn record(&self, arn: &str) -> Result<ActivityRecord, Status> {
         let name = self.activity_name(arn)?;
-        self.context.router.activity(&name).await?.ok_or_else(|| {
-            status(
-                Code::NotFound,
-                "ActivityDoesNotExist",
-                format!("activity {arn} does not exist"),
-            )
-        })
+        self.context
+            .router
+            .activity(&name)
+            .await?
+            .ok_or_else(|| activity_does_not_exist(arn))
+    }
+
+    /// As [`Self::record`], possibly as read in the last second (see
+    /// `shard::recent_records`): a worker polls again and again.
+    async fn record_to_poll(&self, arn: &str) -> Result<std::sync::Arc<ActivityRecord>, Status> {
+        let name = self.activity_name(arn)?;
+        self.context
+            .router
+            .activity_to_poll(&name)
+            .await?
+            .ok_or_else(|| activity_does_not_exist(arn))
     }
 
     fn token(&self, token: &str) -> Result<TaskRef, Status> {
@@ -184,7 +193,7 @@ impl Activities for ActivitiesService {
         request: Request<GetActivityTaskRequest>,
     ) -> Result<Response<GetActivityTaskResponse>, Status> {
         let request = request.into_inner();
-        let record = self.record(&request.activity_arn).await?;
+        let record = self.record_to_poll(&request.activity_arn).await?;
         let wait = Duration::from_secs(self.context.options.activities.poll_seconds_max);
         let worker = (!request.worker_name.is_empty()).then_some(request.worker_name);
         let task = take_from_cluster(&self.context, &record.arn, worker, wait).await?;
@@ -256,6 +265,14 @@ const PEER_POLL_INTERVAL: Duration = Duration::from_millis(250);
 /// execution's shard; this takes one from this node's queue, or else from a peer's (each peer
 /// commits `ActivityStarted` before it answers, so a task goes to one worker only), waiting on
 /// the local queue in between, until `wait` has passed.
+fn activity_does_not_exist(arn: &str) -> Status {
+    status(
+        Code::NotFound,
+        "ActivityDoesNotExist",
+        format!("activity {arn} does not exist"),
+    )
+}
+
 async fn take_from_cluster(
     context: &Context,
     activity_arn: &str,

@@ -8,7 +8,7 @@
 mod effects;
 mod error;
 pub mod query;
-mod recent_state_machines;
+mod recent_records;
 mod requests;
 mod router;
 mod service;

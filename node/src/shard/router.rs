@@ -16,7 +16,7 @@ use cairn_proto::storage::{
 };
 
 use super::query::{Answer, Query};
-use super::recent_state_machines::RecentStateMachines;
+use super::recent_records::RecentRecords;
 use super::{
     ActivityCommand, Command, Error, Outcome, StartReply, StartRequest, StateMachineCommand,
 };
@@ -46,7 +46,8 @@ struct Inner {
     cluster: Arc<Cluster>,
     arns: Arns,
     payload_bytes_max: u64,
-    recent_state_machines: RecentStateMachines,
+    recent_state_machines: RecentRecords<StateMachineRecord>,
+    recent_activities: RecentRecords<ActivityRecord>,
 }
 
 impl std::fmt::Debug for Router {
@@ -134,7 +135,8 @@ impl Router {
                 cluster,
                 arns,
                 payload_bytes_max,
-                recent_state_machines: RecentStateMachines::default(),
+                recent_state_machines: RecentRecords::default(),
+                recent_activities: RecentRecords::default(),
             }),
         }
     }
@@ -434,7 +436,7 @@ impl Router {
     }
 
     /// The state machine `name` for starting an execution of it: read from its shard, or, for
-    /// a second after such a read, remembered (see [`super::recent_state_machines`]).
+    /// a second after such a read, remembered (see [`super::recent_records`]).
     pub async fn state_machine_to_start(
         &self,
         name: &str,
@@ -449,7 +451,7 @@ impl Router {
             return Ok(None);
         };
         let record = Arc::new(record);
-        recent.remember(Arc::clone(&record), ticket);
+        recent.remember(name, Arc::clone(&record), ticket);
         Ok(Some(record))
     }
 
@@ -476,6 +478,23 @@ impl Router {
             Answer::Activity(record) => Ok(record),
             other => Err(unexpected(other)),
         }
+    }
+
+    /// The activity `name` for a worker's poll: read from its shard, or, for a second after
+    /// such a read, remembered (see [`super::recent_records`]).
+    pub async fn activity_to_poll(&self, name: &str) -> Result<Option<Arc<ActivityRecord>>, Error> {
+        let recent = &self.inner.recent_activities;
+        let now = std::time::Instant::now();
+        if let Some(record) = recent.get(name, now) {
+            return Ok(Some(record));
+        }
+        let ticket = recent.ticket(now);
+        let Some(record) = self.activity(name).await? else {
+            return Ok(None);
+        };
+        let record = Arc::new(record);
+        recent.remember(name, Arc::clone(&record), ticket);
+        Ok(Some(record))
     }
 
     pub async fn activities_page(
@@ -532,9 +551,13 @@ impl Router {
         name: &str,
         command: ActivityCommand,
     ) -> Result<(), Error> {
-        self.submit(self.name_shard(name), Command::Activity(command))
-            .await
-            .map(|_| ())
+        let recent = &self.inner.recent_activities;
+        recent.forget(name);
+        let submitted = self
+            .submit(self.name_shard(name), Command::Activity(command))
+            .await;
+        recent.forget(name);
+        submitted.map(|_| ())
     }
 
     /// Starts an execution of a state machine (by ARN): validates name and input, copies the

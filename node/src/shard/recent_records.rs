@@ -1,34 +1,45 @@
-//! The state machines this node started executions of lately, so that a start does not read
-//! its state machine from the state machine's shard every time.
+//! The state machines (and activities) this node read lately for a start (or a worker's
+//! poll), so that not every start reads its state machine from the state machine's shard.
 //!
 //! Without it every start is two shard operations (a linearizable read of the state machine,
-//! often on another node, then the start on the execution's shard). A record is kept for
-//! [`FRESH_FOR`]; a create, update or delete sent through this node forgets it at once, so
-//! changes made through the node a client starts through are seen by its next start. A change
-//! made through another node can go unseen here for up to [`FRESH_FOR`]: Step Functions
-//! documents the same ("executions started immediately after calling UpdateStateMachine may
-//! use the previous state machine definition and roleArn"). Absent state machines are never
-//! remembered, so a state machine created through another node can be started at once.
+//! often on another node, then the start on the execution's shard), and every poll reads its
+//! activity the same way. A record is kept for [`FRESH_FOR`]; a create, update or delete sent
+//! through this node forgets it at once, so changes made through the node a client starts
+//! through are seen by its next start. A change made through another node can go unseen here
+//! for up to [`FRESH_FOR`]: Step Functions documents the same ("executions started immediately
+//! after calling UpdateStateMachine may use the previous state machine definition and
+//! roleArn"). Absent records are never remembered, so a state machine created through another
+//! node can be started at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use cairn_proto::storage::StateMachineRecord;
-
-/// How long a state machine read for a start serves later starts.
+/// How long a record read for a start (or poll) serves later ones.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// Most state machines remembered; beyond it the memory starts over.
 const ENTRIES_MAX: usize = 4096;
 
-#[derive(Debug, Default)]
-pub struct RecentStateMachines {
-    inner: Mutex<Inner>,
+/// Records by name.
+#[derive(Debug)]
+pub struct RecentRecords<R> {
+    inner: Mutex<Inner<R>>,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    entries: HashMap<String, Entry>,
+impl<R> Default for RecentRecords<R> {
+    fn default() -> Self {
+        RecentRecords {
+            inner: Mutex::new(Inner {
+                entries: HashMap::new(),
+                changes: 0,
+            }),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Inner<R> {
+    entries: HashMap<String, Entry<R>>,
     /// Counts changes sent through this node, so a read that began before one is not
     /// remembered after it.
     changes: u64,
@@ -43,18 +54,18 @@ pub struct ReadTicket {
 }
 
 #[derive(Debug)]
-struct Entry {
+struct Entry<R> {
     read_at: Instant,
-    record: Arc<StateMachineRecord>,
+    record: Arc<R>,
 }
 
-impl RecentStateMachines {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+impl<R> RecentRecords<R> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<R>> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The record of `name` if it was read less than [`FRESH_FOR`] before `now`.
-    pub fn get(&self, name: &str, now: Instant) -> Option<Arc<StateMachineRecord>> {
+    pub fn get(&self, name: &str, now: Instant) -> Option<Arc<R>> {
         let inner = self.lock();
         let entry = inner.entries.get(name)?;
         (now.saturating_duration_since(entry.read_at) < FRESH_FOR)
@@ -69,17 +80,18 @@ impl RecentStateMachines {
         }
     }
 
-    /// Remembers `record`, read with `ticket`, unless a change went through this node since.
-    pub fn remember(&self, record: Arc<StateMachineRecord>, ticket: ReadTicket) {
+    /// Remembers `record` of `name`, read with `ticket`, unless a change went through this
+    /// node since.
+    pub fn remember(&self, name: &str, record: Arc<R>, ticket: ReadTicket) {
         let mut inner = self.lock();
         if inner.changes != ticket.changes {
             return;
         }
-        if inner.entries.len() >= ENTRIES_MAX && !inner.entries.contains_key(&record.name) {
+        if inner.entries.len() >= ENTRIES_MAX && !inner.entries.contains_key(name) {
             inner.entries.clear();
         }
         inner.entries.insert(
-            record.name.clone(),
+            name.to_owned(),
             Entry {
                 read_at: ticket.at,
                 record,
@@ -98,7 +110,11 @@ impl RecentStateMachines {
 
 #[cfg(test)]
 mod tests {
+    use cairn_proto::storage::StateMachineRecord;
+
     use super::*;
+
+    type RecentStateMachines = RecentRecords<StateMachineRecord>;
 
     fn record(name: &str, revision: &str) -> Arc<StateMachineRecord> {
         Arc::new(StateMachineRecord {
@@ -113,11 +129,11 @@ mod tests {
         let recent = RecentStateMachines::default();
         let t0 = Instant::now();
         assert!(recent.get("orders", t0).is_none());
-        recent.remember(record("orders", "r1"), recent.ticket(t0));
+        recent.remember("orders", record("orders", "r1"), recent.ticket(t0));
         let seen = recent.get("orders", t0 + FRESH_FOR / 2).expect("fresh");
         assert_eq!(seen.revision_id, "r1");
         assert!(recent.get("orders", t0 + FRESH_FOR).is_none());
-        recent.remember(record("orders", "r2"), recent.ticket(t0));
+        recent.remember("orders", record("orders", "r2"), recent.ticket(t0));
         recent.forget("orders");
         assert!(recent.get("orders", t0).is_none());
     }
@@ -129,9 +145,9 @@ mod tests {
         let ticket = recent.ticket(now);
         // An update goes through this node while the read is on its way.
         recent.forget("orders");
-        recent.remember(record("orders", "r-old"), ticket);
+        recent.remember("orders", record("orders", "r-old"), ticket);
         assert!(recent.get("orders", now).is_none());
-        recent.remember(record("orders", "r-new"), recent.ticket(now));
+        recent.remember("orders", record("orders", "r-new"), recent.ticket(now));
         assert_eq!(
             recent.get("orders", now).expect("remembered").revision_id,
             "r-new"
@@ -143,7 +159,11 @@ mod tests {
         let recent = RecentStateMachines::default();
         let now = Instant::now();
         for i in 0..=ENTRIES_MAX {
-            recent.remember(record(&format!("m{i}"), "r"), recent.ticket(now));
+            recent.remember(
+                &format!("m{i}"),
+                record(&format!("m{i}"), "r"),
+                recent.ticket(now),
+            );
         }
         let inner = recent.lock();
         assert!(inner.entries.len() <= ENTRIES_MAX);
