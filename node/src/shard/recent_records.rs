@@ -12,6 +12,7 @@
 //! node can be started at once.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -99,6 +100,26 @@ impl<R> RecentRecords<R> {
         );
     }
 
+    /// The record of `name`: remembered, or else what `read` (not polled when remembered)
+    /// finds, remembered from then on. Absent records are not remembered.
+    pub async fn get_or_read<E>(
+        &self,
+        name: &str,
+        read: impl Future<Output = Result<Option<R>, E>>,
+    ) -> Result<Option<Arc<R>>, E> {
+        let now = Instant::now();
+        if let Some(record) = self.get(name, now) {
+            return Ok(Some(record));
+        }
+        let ticket = self.ticket(now);
+        let Some(record) = read.await? else {
+            return Ok(None);
+        };
+        let record = Arc::new(record);
+        self.remember(name, Arc::clone(&record), ticket);
+        Ok(Some(record))
+    }
+
     /// Forgets `name`: a change to it is going, or has gone, through this node. Called both
     /// before the change is sent and after it is committed.
     pub fn forget(&self, name: &str) {
@@ -152,6 +173,28 @@ mod tests {
             recent.get("orders", now).expect("remembered").revision_id,
             "r-new"
         );
+    }
+
+    #[tokio::test]
+    async fn get_or_read_reads_once_and_never_remembers_an_absent_record() {
+        let recent = RecentStateMachines::default();
+        let absent = recent
+            .get_or_read("orders", async { Ok::<_, ()>(None) })
+            .await;
+        assert_eq!(absent, Ok(None));
+        let read = recent
+            .get_or_read("orders", async {
+                Ok::<_, ()>(Some((*record("orders", "r1")).clone()))
+            })
+            .await;
+        assert_eq!(read.expect("read").expect("found").revision_id, "r1");
+        // Remembered: the second read is not even polled.
+        let again = recent
+            .get_or_read("orders", async {
+                unreachable!("a remembered record is not read")
+            })
+            .await;
+        assert_eq!(again, Ok::<_, ()>(Some(record("orders", "r1"))));
     }
 
     #[test]

@@ -441,18 +441,10 @@ impl Router {
         &self,
         name: &str,
     ) -> Result<Option<Arc<StateMachineRecord>>, Error> {
-        let recent = &self.inner.recent_state_machines;
-        let now = std::time::Instant::now();
-        if let Some(record) = recent.get(name, now) {
-            return Ok(Some(record));
-        }
-        let ticket = recent.ticket(now);
-        let Some(record) = self.state_machine(name).await? else {
-            return Ok(None);
-        };
-        let record = Arc::new(record);
-        recent.remember(name, Arc::clone(&record), ticket);
-        Ok(Some(record))
+        self.inner
+            .recent_state_machines
+            .get_or_read(name, self.state_machine(name))
+            .await
     }
 
     pub async fn state_machines_page(
@@ -483,18 +475,10 @@ impl Router {
     /// The activity `name` for a worker's poll: read from its shard, or, for a second after
     /// such a read, remembered (see [`super::recent_records`]).
     pub async fn activity_to_poll(&self, name: &str) -> Result<Option<Arc<ActivityRecord>>, Error> {
-        let recent = &self.inner.recent_activities;
-        let now = std::time::Instant::now();
-        if let Some(record) = recent.get(name, now) {
-            return Ok(Some(record));
-        }
-        let ticket = recent.ticket(now);
-        let Some(record) = self.activity(name).await? else {
-            return Ok(None);
-        };
-        let record = Arc::new(record);
-        recent.remember(name, Arc::clone(&record), ticket);
-        Ok(Some(record))
+        self.inner
+            .recent_activities
+            .get_or_read(name, self.activity(name))
+            .await
     }
 
     pub async fn activities_page(
