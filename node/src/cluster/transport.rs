@@ -61,10 +61,12 @@ fn rpc_error<E: std::error::Error>(
 ) -> RPCError<NodeId, BasicNode, RaftError<NodeId, E>> {
     let error = std::io::Error::other(format!("node {target}: {status}"));
     match status.code() {
-        // The peer is down or not answering: openraft backs off before trying again.
-        Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => {
-            RPCError::Unreachable(Unreachable::new(&error))
-        }
+        // No connection to the peer: openraft backs off (500 ms) before trying again.
+        Code::Unavailable => RPCError::Unreachable(Unreachable::new(&error)),
+        // The peer is there but did not answer within the deadline (the heartbeat interval):
+        // a follower whose fsync waits behind a memtable flush, or a loaded machine. Backing
+        // off would stall replication to it for half a second each time, and commits with
+        // it; the next heartbeat or entry tries again instead.
         _ => RPCError::Network(NetworkError::new(&error)),
     }
 }
@@ -272,5 +274,19 @@ impl pb::raft_server::Raft for RaftService {
         Ok(Response::new(pb::InstallSnapshotResponse {
             vote: Some(vote_to_proto(&response.vote)),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_missing_connection_makes_openraft_back_off() {
+        let error = |code| rpc_error::<openraft::error::Infallible>(2, &Status::new(code, "x"));
+        assert!(matches!(error(Code::Unavailable), RPCError::Unreachable(_)));
+        for slow in [Code::DeadlineExceeded, Code::Cancelled, Code::Internal] {
+            assert!(matches!(error(slow), RPCError::Network(_)), "{slow:?}");
+        }
     }
 }
