@@ -261,10 +261,7 @@ impl Activities for ActivitiesService {
 /// task queued on another node reaches a worker polling here within about this long.
 const PEER_POLL_INTERVAL: Duration = Duration::from_millis(250);
 
-/// A worker's long poll across the cluster. Tasks queue on the node that leads their
-/// execution's shard; this takes one from this node's queue, or else from a peer's (each peer
-/// commits `ActivityStarted` before it answers, so a task goes to one worker only), waiting on
-/// the local queue in between, until `wait` has passed.
+/// The answer to a call naming an activity that does not exist.
 fn activity_does_not_exist(arn: &str) -> Status {
     status(
         Code::NotFound,
@@ -273,6 +270,10 @@ fn activity_does_not_exist(arn: &str) -> Status {
     )
 }
 
+/// A worker's long poll across the cluster. Tasks queue on the node that leads their
+/// execution's shard; this takes one from this node's queue, or else from a peer's (each peer
+/// commits `ActivityStarted` before it answers, so a task goes to one worker only), waiting on
+/// the local queue in between, until `wait` has passed.
 async fn take_from_cluster(
     context: &Context,
     activity_arn: &str,
